@@ -1,0 +1,12 @@
+//! The pure-Rust heart of php-rasp.
+//!
+//! Everything that can be decided without PHP or V8 lives here, so it can be
+//! tested with `cargo test` alone: the check types and the events built from
+//! hooked calls, the verdicts plugins return, the `rasp.yml` model, and the
+//! native algorithms (SQL and shell tokenizers, path and URL helpers) that
+//! plugins call through `RASP.sql_tokenize` and friends.
+#![forbid(unsafe_code)]
+
+pub mod check;
+
+pub use check::{CheckType, CheckTypeSet};
