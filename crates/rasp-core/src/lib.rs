@@ -8,5 +8,13 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod shell;
+pub mod sql;
+pub mod text;
+pub mod config;
+pub mod context;
+pub mod verdict;
 
 pub use check::{CheckType, CheckTypeSet};
+pub use config::RaspConfig;
+pub use verdict::{Action, Verdict};
