@@ -1,0 +1,244 @@
+// php-rasp plugin runtime: the `RASP` class plugins are written against and
+// the dispatcher the engine calls for each check. It runs before any plugin
+// and becomes part of the startup snapshot.
+//
+// Everything a plugin hands back is normalised here, so the Rust side only
+// ever sees well-formed verdicts: a plugin that returns garbage produces a
+// plugin error, never a surprise.
+'use strict';
+(function (global) {
+  const sqlTokenizeNative = global.__rasp_native_sql_tokenize;
+  const cmdTokenizeNative = global.__rasp_native_cmd_tokenize;
+  const setup = global.__rasp_setup || {};
+  delete global.__rasp_native_sql_tokenize;
+  delete global.__rasp_native_cmd_tokenize;
+  delete global.__rasp_setup;
+
+  const CHECK_TYPES = new Set(setup.checkTypes || []);
+  const SQL_KINDS = setup.sqlKinds || [];
+  const CMD_KINDS = setup.cmdKinds || [];
+  const MAX_LOG_LINES = setup.maxLogLines || 100;
+  const MAX_LOG_CHARS = 4096;
+  const MAX_MESSAGE_CHARS = 4096;
+
+  const handlers = Object.create(null);
+  const plugins = [];
+  let logs = [];
+  let logsDropped = 0;
+  let context = null;
+  let currentPlugin = null;
+
+  function clip(s, n) {
+    return s.length > n ? s.slice(0, n) + '...' : s;
+  }
+
+  function show(v) {
+    if (typeof v === 'string') return v;
+    try {
+      const s = JSON.stringify(v);
+      return s === undefined ? String(v) : s;
+    } catch (e) {
+      try { return String(v); } catch (e2) { return '[unprintable]'; }
+    }
+  }
+
+  function describe(e) {
+    try {
+      if (e instanceof Error) {
+        const where = typeof e.stack === 'string' ? e.stack : e.name + ': ' + e.message;
+        return clip(where, MAX_MESSAGE_CHARS);
+      }
+      return clip('threw ' + show(e), MAX_MESSAGE_CHARS);
+    } catch (e2) {
+      return 'threw an exception that cannot be described';
+    }
+  }
+
+  function pushLog(line) {
+    if (logs.length < MAX_LOG_LINES) logs.push(clip(line, MAX_LOG_CHARS));
+    else logsDropped++;
+  }
+
+  function tokens(text, flat, kinds) {
+    const n = (flat.length / 3) | 0;
+    const out = new Array(n);
+    for (let i = 0, j = 0; i < n; i++, j += 3) {
+      const start = flat[j], stop = flat[j + 1], kind = flat[j + 2];
+      const t = { start: start, stop: stop, text: text.substring(start, stop), type: kinds[kind & 0xff] || 'other' };
+      if (kind & 0x100) t.unterminated = true;
+      out[i] = t;
+    }
+    return out;
+  }
+
+  class RASP {
+    constructor(name) {
+      if (typeof name !== 'string' || name.length === 0) {
+        throw new TypeError('new RASP(name): name must be a non-empty string');
+      }
+      this.name = name;
+      this.version = '';
+      plugins.push(this);
+      currentPlugin = this;
+    }
+
+    register(type, handler) {
+      if (!CHECK_TYPES.has(type)) {
+        throw new TypeError(this.name + ': register(): unknown check type "' + String(type) + '"');
+      }
+      if (typeof handler !== 'function') {
+        throw new TypeError(this.name + ': register("' + type + '"): handler must be a function');
+      }
+      (handlers[type] || (handlers[type] = [])).push({ plugin: this, handler: handler });
+    }
+
+    log() {
+      const parts = [];
+      for (let i = 0; i < arguments.length; i++) parts.push(show(arguments[i]));
+      pushLog('[' + this.name + '] ' + parts.join(' '));
+    }
+
+    static sql_tokenize(query, server) {
+      const q = String(query);
+      return tokens(q, sqlTokenizeNative(q, server === undefined ? '' : String(server)), SQL_KINDS);
+    }
+
+    static cmd_tokenize(command) {
+      const c = String(command);
+      return tokens(c, cmdTokenizeNative(c), CMD_KINDS);
+    }
+
+    static get_jsengine() {
+      return 'v8';
+    }
+  }
+  RASP.algorithmConfig = setup.algorithmConfig || {};
+  Object.defineProperty(global, 'RASP', { value: RASP, enumerable: false });
+
+  // Values of parameters and of the JSON body, as { name: [values] }.
+  function collectJson(value, path, out, depth) {
+    if (depth > 32) return;
+    if (value === null || value === undefined) return;
+    if (typeof value === 'object') {
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) collectJson(value[i], path, out, depth + 1);
+      } else {
+        for (const k in value) collectJson(value[k], path ? path + '.' + k : k, out, depth + 1);
+      }
+      return;
+    }
+    const key = path || '(json)';
+    (out[key] || (out[key] = [])).push(String(value));
+  }
+
+  const ContextProto = {
+    get_all_parameter() {
+      const out = Object.create(null);
+      const p = this.parameter || {};
+      for (const k in p) out[k] = Array.isArray(p[k]) ? p[k].slice() : [String(p[k])];
+      collectJson(this.json, '', out, 0);
+      return out;
+    },
+  };
+
+  function normalise(r, plugin) {
+    if (r === undefined || r === null) return null;
+    if (typeof r !== 'object') return { error: 'returned a ' + typeof r + ' instead of an object' };
+    if (typeof r.then === 'function') return { error: 'returned a Promise; handlers must be synchronous' };
+    const action = r.action;
+    if (action === undefined || action === 'ignore') return null;
+    if (action !== 'block' && action !== 'log') {
+      return { error: 'returned unknown action ' + show(action) + ' (expected block, log or ignore)' };
+    }
+    const confidence = Number(r.confidence);
+    return {
+      action: action,
+      message: clip(r.message === undefined ? '' : show(r.message), MAX_MESSAGE_CHARS),
+      confidence: Number.isFinite(confidence) ? Math.max(0, Math.min(100, confidence)) : 0,
+      algorithm: r.algorithm === undefined ? '' : clip(show(r.algorithm), 128),
+      plugin: plugin.name,
+    };
+  }
+
+  function drain(verdicts, errors) {
+    if (!verdicts && !errors && logs.length === 0 && logsDropped === 0) return undefined;
+    if (logsDropped) logs.push('[rasp] ' + logsDropped + ' plugin log lines dropped (limit ' + MAX_LOG_LINES + ' per check)');
+    const out = JSON.stringify({ v: verdicts || [], e: errors || [], l: logs });
+    logs = [];
+    logsDropped = 0;
+    return out;
+  }
+
+  // The engine's entry point: judge one check event. ctxJson is passed only
+  // when the request changed; the parsed context is kept for later checks.
+  global.__rasp_check = function (type, paramsJson, ctxJson) {
+    if (ctxJson !== undefined) {
+      context = JSON.parse(ctxJson);
+      Object.setPrototypeOf(context, ContextProto);
+    }
+    const list = handlers[type];
+    if (list === undefined) return drain(null, null);
+    const params = JSON.parse(paramsJson);
+    let verdicts = null, errors = null;
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i];
+      let v;
+      try {
+        v = normalise(h.handler(params, context), h.plugin);
+      } catch (e) {
+        (errors || (errors = [])).push({ plugin: h.plugin.name, message: describe(e) });
+        continue;
+      }
+      if (v === null) continue;
+      if (v.error !== undefined) {
+        (errors || (errors = [])).push({ plugin: h.plugin.name, message: 'handler for "' + type + '" ' + v.error });
+        continue;
+      }
+      (verdicts || (verdicts = [])).push(v);
+    }
+    return drain(verdicts, errors);
+  };
+
+  global.__rasp_reset_context = function () {
+    context = null;
+  };
+
+  // Called once after all plugins ran: applies rasp.yml's algorithm overrides
+  // to each plugin's own algorithmConfig, in place, so handlers see them.
+  global.__rasp_finish_load = function () {
+    const overrides = RASP.algorithmConfig;
+    function merge(target, src, depth) {
+      if (depth > 16) return;
+      for (const k in src) {
+        const s = src[k];
+        if (s !== null && typeof s === 'object' && !Array.isArray(s) &&
+            target[k] !== null && typeof target[k] === 'object' && !Array.isArray(target[k])) {
+          merge(target[k], s, depth + 1);
+        } else {
+          target[k] = s;
+        }
+      }
+    }
+    for (const p of plugins) {
+      if (p.algorithmConfig && typeof p.algorithmConfig === 'object') merge(p.algorithmConfig, overrides, 0);
+    }
+  };
+
+  global.__rasp_info = function () {
+    return JSON.stringify({
+      types: Object.keys(handlers),
+      plugins: plugins.map(function (p) { return { name: p.name, version: String(p.version || '') }; }),
+    });
+  };
+
+  global.__rasp_drain_logs = function () {
+    return drain(null, null);
+  };
+
+  // Logs written while plugins loaded, saved by the finish script; taken once.
+  global.__rasp_take_load_logs = function () {
+    const l = global.__rasp_load_logs;
+    delete global.__rasp_load_logs;
+    return l;
+  };
+})(globalThis);

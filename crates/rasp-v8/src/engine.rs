@@ -1,0 +1,539 @@
+//! Snapshots, isolates and checks: the safe face of the shim.
+
+use std::ffi::{c_char, CStr};
+use std::fmt;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use rasp_core::{CheckType, CheckTypeSet, Verdict};
+use serde::Deserialize;
+
+use crate::natives;
+use crate::sys;
+use crate::watchdog::Watchdog;
+
+const RUNTIME_JS: &str = include_str!("../js/runtime.js");
+const FINISH_JS: &str = "__rasp_finish_load(); globalThis.__rasp_load_logs = __rasp_drain_logs();";
+
+/// A plugin file: its name (shown in errors and logs) and source text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginSource {
+    pub name: String,
+    pub source: String,
+}
+
+/// Limits and settings that apply to every check.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Deadline of one check (all plugins together).
+    pub timeout: Duration,
+    /// V8 heap limit of one isolate.
+    pub heap_limit: usize,
+    /// `rasp.yml` overrides merged into each plugin's `algorithmConfig`.
+    pub algorithm_config: serde_json::Value,
+    /// Plugin log lines kept per check; the rest are counted.
+    pub max_log_lines: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            timeout: Duration::from_millis(100),
+            heap_limit: 128 * 1024 * 1024,
+            algorithm_config: serde_json::Value::Object(Default::default()),
+            max_log_lines: 100,
+        }
+    }
+}
+
+/// Why the engine could not be started or plugins could not be loaded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EngineError {
+    /// V8 could not be initialised in this process.
+    Init(String),
+    /// A plugin failed to compile or threw at load time; names file and line.
+    Load(String),
+    /// The runtime misbehaved (a bug or resource exhaustion).
+    Internal(String),
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::Init(m) => write!(f, "cannot start V8: {m}"),
+            EngineError::Load(m) => write!(f, "cannot load plugins: {m}"),
+            EngineError::Internal(m) => write!(f, "plugin engine error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+/// A plugin as loaded: what `new RASP(name)` said, and `plugin.version`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct PluginInfo {
+    pub name: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+/// What the loaded plugins handle.
+#[derive(Clone, Debug, Default)]
+pub struct EngineInfo {
+    /// Check types some plugin registered a handler for.
+    pub types: CheckTypeSet,
+    pub plugins: Vec<PluginInfo>,
+    /// Plugin log lines written while loading.
+    pub load_logs: Vec<String>,
+}
+
+/// A plugin handler that threw or returned something unusable.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct PluginError {
+    pub plugin: String,
+    pub message: String,
+}
+
+/// A check that did not complete normally. The request goes on regardless.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// Cut off after the deadline.
+    Timeout(Duration),
+    /// The heap limit was reached; the engine must be replaced.
+    HeapLimit,
+    /// The dispatcher itself threw (e.g. malformed params JSON).
+    Exception(String),
+    /// Too little native stack left on this thread to run JS safely.
+    NoStack,
+    /// The shim reported a failure.
+    Internal(String),
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Timeout(d) => write!(
+                f,
+                "plugin check timed out after {} ms and was stopped",
+                d.as_millis()
+            ),
+            Fault::HeapLimit => {
+                f.write_str("plugin check reached the V8 heap limit and was stopped")
+            }
+            Fault::Exception(m) => write!(f, "plugin runtime threw: {m}"),
+            Fault::NoStack => {
+                f.write_str("check skipped: too little native stack left to run plugins")
+            }
+            Fault::Internal(m) => write!(f, "plugin engine error: {m}"),
+        }
+    }
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, Default)]
+pub struct CheckOutcome {
+    pub verdicts: Vec<Verdict>,
+    pub errors: Vec<PluginError>,
+    pub logs: Vec<String>,
+    pub fault: Option<Fault>,
+    pub elapsed: Duration,
+}
+
+#[derive(Deserialize)]
+struct RawOutcome {
+    #[serde(default)]
+    v: Vec<Verdict>,
+    #[serde(default)]
+    e: Vec<PluginError>,
+    #[serde(default)]
+    l: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawInfo {
+    types: Vec<String>,
+    plugins: Vec<PluginInfo>,
+}
+
+static INIT: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Starts V8 in this process (once; later calls return the first result).
+///
+/// Call it only in a process that will not `fork()` and keep using V8 in
+/// both halves: the php-fpm master must never call it.
+pub fn initialize() -> Result<(), EngineError> {
+    INIT.get_or_init(|| {
+        let natives = natives::table();
+        // SAFETY: the natives table holds 'static function pointers; the flags
+        // pointer is valid for the call; the shim copies what it keeps.
+        let rc = unsafe { sys::rasp_v8_initialize(std::ptr::null(), 0, &natives) };
+        if rc == sys::RASP_V8_OK {
+            Ok(())
+        } else {
+            Err(format!("rasp_v8_initialize returned {rc}"))
+        }
+    })
+    .clone()
+    .map_err(EngineError::Init)
+}
+
+/// The linked V8's version, e.g. `10.2.154.26-node.37`.
+pub fn v8_version() -> &'static str {
+    // SAFETY: V8::GetVersion returns a static NUL-terminated string and needs
+    // no initialisation.
+    unsafe { CStr::from_ptr(sys::rasp_v8_version()) }
+        .to_str()
+        .unwrap_or("unknown")
+}
+
+/// The scripts every context runs: setup values, runtime, plugins, finish.
+struct Scripts {
+    owned: Vec<(String, String)>,
+}
+
+impl Scripts {
+    fn new(plugins: &[PluginSource], opts: &EngineOptions) -> Scripts {
+        let setup = serde_json::json!({
+            "checkTypes": CheckType::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+            "sqlKinds": natives::sql_kind_names(),
+            "cmdKinds": natives::cmd_kind_names(),
+            "algorithmConfig": opts.algorithm_config,
+            "maxLogLines": opts.max_log_lines,
+        });
+        let mut owned = vec![
+            (
+                "rasp:setup".to_string(),
+                format!("globalThis.__rasp_setup = {setup};"),
+            ),
+            ("rasp:runtime.js".to_string(), RUNTIME_JS.to_string()),
+        ];
+        owned.extend(plugins.iter().map(|p| (p.name.clone(), p.source.clone())));
+        owned.push(("rasp:finish".to_string(), FINISH_JS.to_string()));
+        Scripts { owned }
+    }
+
+    fn raw(&self) -> Vec<sys::RaspScript> {
+        self.owned
+            .iter()
+            .map(|(n, s)| sys::RaspScript {
+                name: n.as_ptr() as *const c_char,
+                name_len: n.len(),
+                source: s.as_ptr() as *const c_char,
+                source_len: s.len(),
+            })
+            .collect()
+    }
+}
+
+/// A V8 startup snapshot of the runtime with all plugins loaded.
+#[derive(Clone)]
+pub struct Snapshot {
+    bytes: Vec<u8>,
+    info: EngineInfo,
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("bytes", &self.bytes.len())
+            .field("info", &self.info)
+            .finish()
+    }
+}
+
+impl Snapshot {
+    /// Loads every plugin once and serialises the heap. The snapshot is then
+    /// restored once to prove it works and to read what the plugins registered.
+    pub fn build(plugins: &[PluginSource], opts: &EngineOptions) -> Result<Snapshot, EngineError> {
+        initialize()?;
+        let scripts = Scripts::new(plugins, opts);
+        let raw = scripts.raw();
+        let mut blob = Vec::new();
+        let mut err = Vec::new();
+        // SAFETY: `raw` points into `scripts`, alive across the call; the sinks
+        // point to local Vecs that outlive it.
+        let rc = unsafe {
+            sys::rasp_v8_build_snapshot(
+                raw.as_ptr(),
+                raw.len(),
+                sys::vec_sink(&mut blob),
+                sys::vec_sink(&mut err),
+            )
+        };
+        if rc != sys::RASP_V8_OK {
+            return Err(EngineError::Load(
+                String::from_utf8_lossy(&err).into_owned(),
+            ));
+        }
+        let mut snap = Snapshot {
+            bytes: blob,
+            info: EngineInfo::default(),
+        };
+        let engine = Engine::create(&snap.bytes, &[], opts, true)?;
+        snap.info = engine.info.clone();
+        Ok(snap)
+    }
+
+    /// A snapshot received as bytes (e.g. from shared memory), built by
+    /// [`Snapshot::build`] in a process running the same V8 and this crate.
+    /// Verify its integrity first: V8 aborts the process on a corrupt blob.
+    pub fn from_bytes(bytes: Vec<u8>) -> Snapshot {
+        Snapshot {
+            bytes,
+            info: EngineInfo::default(),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// What the plugins registered (known after [`Snapshot::build`]).
+    pub fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+}
+
+/// One V8 isolate with the plugins loaded, owned by one thread.
+pub struct Engine {
+    iso: NonNull<sys::RaspIsolate>,
+    info: EngineInfo,
+    timeout: Duration,
+    /// Serial of the request whose context the isolate holds.
+    context_serial: Option<u64>,
+    poisoned: bool,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl Engine {
+    /// Restores an isolate from a snapshot (about a millisecond).
+    pub fn from_snapshot(snapshot: &Snapshot, opts: &EngineOptions) -> Result<Engine, EngineError> {
+        initialize()?;
+        if snapshot.bytes.is_empty() {
+            return Err(EngineError::Internal("empty snapshot".into()));
+        }
+        // The snapshot still holds the load logs; the builder reported them.
+        Engine::create(&snapshot.bytes, &[], opts, false)
+    }
+
+    /// Loads plugins into a fresh isolate without a snapshot (one-off uses:
+    /// the CLI, tests). Load-time plugin logs are in `info().load_logs`.
+    pub fn from_sources(
+        plugins: &[PluginSource],
+        opts: &EngineOptions,
+    ) -> Result<Engine, EngineError> {
+        initialize()?;
+        let scripts = Scripts::new(plugins, opts);
+        Engine::create(&[], &scripts.raw(), opts, true)
+    }
+
+    fn create(
+        blob: &[u8],
+        scripts: &[sys::RaspScript],
+        opts: &EngineOptions,
+        keep_load_logs: bool,
+    ) -> Result<Engine, EngineError> {
+        let mut err = Vec::new();
+        // SAFETY: blob and scripts are valid for the call; the shim copies the
+        // blob into the isolate before returning.
+        let iso = unsafe {
+            sys::rasp_v8_isolate_new(
+                blob.as_ptr(),
+                blob.len(),
+                scripts.as_ptr(),
+                scripts.len(),
+                opts.heap_limit,
+                sys::vec_sink(&mut err),
+            )
+        };
+        let Some(iso) = NonNull::new(iso) else {
+            let msg = String::from_utf8_lossy(&err).into_owned();
+            return Err(if blob.is_empty() {
+                EngineError::Load(msg)
+            } else {
+                EngineError::Internal(msg)
+            });
+        };
+        let mut engine = Engine {
+            iso,
+            info: EngineInfo::default(),
+            timeout: opts.timeout,
+            context_serial: None,
+            poisoned: false,
+            _not_send: PhantomData,
+        };
+        let info: RawInfo = engine.call_json("__rasp_info", &[]).ok_or_else(|| {
+            EngineError::Internal("the runtime did not describe the loaded plugins".into())
+        })?;
+        engine.info.types = info
+            .types
+            .iter()
+            .filter_map(|t| CheckType::from_name(t))
+            .collect();
+        engine.info.plugins = info.plugins;
+        let logs: Option<RawOutcome> = engine.call_json("__rasp_take_load_logs", &[]);
+        if keep_load_logs {
+            engine.info.load_logs = logs.map(|l| l.l).unwrap_or_default();
+        }
+        Ok(engine)
+    }
+
+    /// Calls a runtime function that returns JSON, with the check deadline.
+    fn call_json<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        func: &str,
+        args: &[Option<&str>],
+    ) -> Option<T> {
+        let (rc, out, _) = self.call(func, args);
+        if rc != sys::RASP_V8_OK || out.is_empty() {
+            return None;
+        }
+        serde_json::from_slice(&out).ok()
+    }
+
+    /// Runs a global function under the watchdog; returns (code, output, fired).
+    fn call(&mut self, func: &str, args: &[Option<&str>]) -> (i32, Vec<u8>, bool) {
+        let mut fname = Vec::with_capacity(func.len() + 1);
+        fname.extend_from_slice(func.as_bytes());
+        fname.push(0);
+        let ptrs: Vec<*const c_char> = args
+            .iter()
+            .map(|a| a.map_or(std::ptr::null(), |s| s.as_ptr() as *const c_char))
+            .collect();
+        let lens: Vec<usize> = args.iter().map(|a| a.map_or(0, str::len)).collect();
+        let mut out = Vec::new();
+        let armed = Watchdog::get().arm(self.iso.as_ptr(), self.timeout);
+        // SAFETY: the isolate is alive and owned by this thread; every pointer
+        // refers to data that outlives the call.
+        let rc = unsafe {
+            sys::rasp_v8_call(
+                self.iso.as_ptr(),
+                fname.as_ptr() as *const c_char,
+                ptrs.as_ptr(),
+                lens.as_ptr(),
+                ptrs.len(),
+                sys::vec_sink(&mut out),
+            )
+        };
+        let fired = armed.disarm();
+        if fired && rc != sys::RASP_V8_TERMINATED {
+            // The deadline hit just after JS finished: clear the pending stop so
+            // it cannot cut off the next check.
+            // SAFETY: isolate alive, owned by this thread.
+            unsafe { sys::rasp_v8_cancel_terminate(self.iso.as_ptr()) };
+        }
+        // SAFETY: isolate alive.
+        if unsafe { sys::rasp_v8_heap_exhausted(self.iso.as_ptr()) } != 0 {
+            self.poisoned = true;
+        }
+        (rc, out, fired)
+    }
+
+    /// Whether any loaded plugin handles this check type. Hooks ask this
+    /// first, so unhandled types never enter V8.
+    pub fn handles(&self, t: CheckType) -> bool {
+        self.info.types.contains(t)
+    }
+
+    pub fn info(&self) -> &EngineInfo {
+        &self.info
+    }
+
+    /// True once the heap limit was hit: replace the engine.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    /// V8 heap in use and its limit, in bytes.
+    pub fn heap_stats(&self) -> (usize, usize) {
+        let (mut used, mut limit) = (0usize, 0usize);
+        // SAFETY: isolate alive; out-pointers are valid locals.
+        unsafe { sys::rasp_v8_heap_stats(self.iso.as_ptr(), &mut used, &mut limit) };
+        (used, limit)
+    }
+
+    /// Judges one check event. `params_json` is the params object; the
+    /// request context is built (by `context_json`) only when the isolate
+    /// does not already hold the context of request `serial`.
+    pub fn check(
+        &mut self,
+        t: CheckType,
+        params_json: &str,
+        serial: u64,
+        context_json: impl FnOnce() -> String,
+    ) -> CheckOutcome {
+        let start = Instant::now();
+        let mut outcome = CheckOutcome::default();
+        if self.poisoned {
+            outcome.fault = Some(Fault::HeapLimit);
+            return outcome;
+        }
+        let ctx;
+        let ctx_arg = if self.context_serial != Some(serial) {
+            ctx = context_json();
+            Some(ctx.as_str())
+        } else {
+            None
+        };
+        let (rc, out, fired) = self.call(
+            "__rasp_check",
+            &[Some(t.as_str()), Some(params_json), ctx_arg],
+        );
+        outcome.elapsed = start.elapsed();
+        match rc {
+            sys::RASP_V8_OK => {
+                self.context_serial = Some(serial);
+                if !out.is_empty() {
+                    match serde_json::from_slice::<RawOutcome>(&out) {
+                        Ok(raw) => {
+                            outcome.verdicts = raw.v;
+                            outcome.errors = raw.e;
+                            outcome.logs = raw.l;
+                        }
+                        Err(e) => {
+                            outcome.fault =
+                                Some(Fault::Internal(format!("unreadable check result: {e}")))
+                        }
+                    }
+                }
+            }
+            sys::RASP_V8_TERMINATED => {
+                // The context may be half-set; send it again next time.
+                self.context_serial = None;
+                outcome.fault = Some(if self.poisoned {
+                    Fault::HeapLimit
+                } else if fired {
+                    Fault::Timeout(self.timeout)
+                } else {
+                    Fault::Internal("execution terminated".into())
+                });
+            }
+            sys::RASP_V8_EXCEPTION => {
+                self.context_serial = None;
+                outcome.fault = Some(Fault::Exception(String::from_utf8_lossy(&out).into_owned()));
+            }
+            sys::RASP_V8_NO_STACK => outcome.fault = Some(Fault::NoStack),
+            _ => outcome.fault = Some(Fault::Internal(String::from_utf8_lossy(&out).into_owned())),
+        }
+        outcome
+    }
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("info", &self.info)
+            .field("poisoned", &self.poisoned)
+            .finish()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // SAFETY: we own the isolate; no Armed guard outlives a call, so the
+        // watchdog holds no reference to it.
+        unsafe { sys::rasp_v8_isolate_free(self.iso.as_ptr()) };
+    }
+}

@@ -1,0 +1,181 @@
+//! Native functions plugins call (`RASP.sql_tokenize`, `RASP.cmd_tokenize`),
+//! implemented by rasp-core's tokenizers.
+//!
+//! V8 hands us the string's own code units (Latin-1 bytes or UTF-16), so the
+//! tokenizers run without transcoding and their offsets are JS indices.
+
+use std::cell::RefCell;
+use std::ffi::{c_char, c_int, c_void};
+
+use rasp_core::shell::{ShellToken, ShellTokenKind, ShellTokenizer};
+use rasp_core::sql::{SqlDialect, SqlOptions, SqlTokenizer, Token, TokenKind};
+use rasp_core::text::CodeUnit;
+
+use crate::sys;
+
+/// Every SQL token kind, in declaration order: a kind's code is its index.
+const SQL_KINDS: [TokenKind; 10] = [
+    TokenKind::Word,
+    TokenKind::QuotedIdentifier,
+    TokenKind::String,
+    TokenKind::Number,
+    TokenKind::Operator,
+    TokenKind::Punctuation,
+    TokenKind::Comment,
+    TokenKind::VersionComment,
+    TokenKind::Variable,
+    TokenKind::Other,
+];
+
+const CMD_KINDS: [ShellTokenKind; 9] = [
+    ShellTokenKind::Word,
+    ShellTokenKind::Operator,
+    ShellTokenKind::Redirect,
+    ShellTokenKind::CommandSubstitution,
+    ShellTokenKind::ArithmeticExpansion,
+    ShellTokenKind::ParameterExpansion,
+    ShellTokenKind::ProcessSubstitution,
+    ShellTokenKind::Comment,
+    ShellTokenKind::HereDoc,
+];
+
+/// Token kind names as JS sees them (`token.type`), indexed by kind code.
+pub(crate) fn sql_kind_names() -> Vec<&'static str> {
+    SQL_KINDS.iter().map(|k| k.as_str()).collect()
+}
+
+pub(crate) fn cmd_kind_names() -> Vec<&'static str> {
+    CMD_KINDS.iter().map(|k| k.as_str()).collect()
+}
+
+/// Bit set in a kind code when the token runs to the end unterminated.
+const UNTERMINATED: u32 = 0x100;
+
+thread_local! {
+    static SQL_TOKENS: RefCell<Vec<Token>> = const { RefCell::new(Vec::new()) };
+    static CMD_TOKENS: RefCell<Vec<ShellToken>> = const { RefCell::new(Vec::new()) };
+}
+
+fn sql_tokenize_units<U: CodeUnit>(units: &[U], server: &str, mut push: impl FnMut(u32, u32, u32)) {
+    let tokenizer = SqlTokenizer::new(SqlDialect::from_server(server), SqlOptions::default());
+    SQL_TOKENS.with(|cell| {
+        let mut toks = cell.borrow_mut();
+        tokenizer.tokenize(units, &mut toks);
+        for t in toks.iter() {
+            let flag = if t.unterminated { UNTERMINATED } else { 0 };
+            push(t.start, t.stop, t.kind as u32 | flag);
+        }
+    });
+}
+
+fn cmd_tokenize_units<U: CodeUnit>(units: &[U], mut push: impl FnMut(u32, u32, u32)) {
+    let tokenizer = ShellTokenizer::default();
+    CMD_TOKENS.with(|cell| {
+        let mut toks = cell.borrow_mut();
+        tokenizer.tokenize(units, &mut toks);
+        for t in toks.iter() {
+            let flag = if t.unterminated { UNTERMINATED } else { 0 };
+            push(t.start, t.stop, t.kind as u32 | flag);
+        }
+    });
+}
+
+/// Runs `f` with the code units the shim passed, as bytes or UTF-16.
+///
+/// # Safety
+/// `units` must point to `len` code units of the width `two_byte` says.
+unsafe fn with_units(
+    units: *const c_void,
+    len: usize,
+    two_byte: c_int,
+    f8: impl FnOnce(&[u8]),
+    f16: impl FnOnce(&[u16]),
+) {
+    if units.is_null() || len == 0 {
+        f8(&[]);
+    } else if two_byte != 0 {
+        // SAFETY: the caller guarantees `len` u16 units at `units`.
+        f16(unsafe { std::slice::from_raw_parts(units as *const u16, len) });
+    } else {
+        // SAFETY: the caller guarantees `len` bytes at `units`.
+        f8(unsafe { std::slice::from_raw_parts(units as *const u8, len) });
+    }
+}
+
+unsafe extern "C" fn sql_tokenize(
+    units: *const c_void,
+    len: usize,
+    two_byte: c_int,
+    server: *const c_char,
+    server_len: usize,
+    ud: *mut c_void,
+    push: sys::TokenPush,
+) {
+    let server = if server.is_null() || server_len == 0 {
+        ""
+    } else {
+        // SAFETY: the shim passes `server_len` readable bytes.
+        let b = unsafe { std::slice::from_raw_parts(server as *const u8, server_len) };
+        std::str::from_utf8(b).unwrap_or("")
+    };
+    // SAFETY: `ud`/`push` come from the shim and stay valid during this call.
+    let emit = |a, b, k| unsafe { push(ud, a, b, k) };
+    // A panic must not unwind into C++: tokenizers never panic, but be sure.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: the shim passes a buffer of `len` units of the stated width.
+        unsafe {
+            with_units(
+                units,
+                len,
+                two_byte,
+                |u| sql_tokenize_units(u, server, emit),
+                |u| sql_tokenize_units(u, server, emit),
+            )
+        }
+    }));
+}
+
+unsafe extern "C" fn cmd_tokenize(
+    units: *const c_void,
+    len: usize,
+    two_byte: c_int,
+    ud: *mut c_void,
+    push: sys::TokenPush,
+) {
+    // SAFETY: `ud`/`push` come from the shim and stay valid during this call.
+    let emit = |a, b, k| unsafe { push(ud, a, b, k) };
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: the shim passes a buffer of `len` units of the stated width.
+        unsafe {
+            with_units(
+                units,
+                len,
+                two_byte,
+                |u| cmd_tokenize_units(u, emit),
+                |u| cmd_tokenize_units(u, emit),
+            )
+        }
+    }));
+}
+
+pub(crate) fn table() -> sys::RaspNatives {
+    sys::RaspNatives {
+        sql_tokenize,
+        cmd_tokenize,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_codes_are_table_indexes() {
+        for (i, k) in SQL_KINDS.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+        }
+        for (i, k) in CMD_KINDS.iter().enumerate() {
+            assert_eq!(*k as usize, i);
+        }
+    }
+}

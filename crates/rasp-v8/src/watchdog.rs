@@ -1,0 +1,165 @@
+//! Cuts off JavaScript that runs past its deadline.
+//!
+//! One thread per process serves every isolate. Arming costs two uncontended
+//! mutex operations; the thread is woken only when it was idle, so a steady
+//! stream of checks wakes it about once per timeout period, not once per
+//! check. The thread is started lazily, after php-fpm has forked, and again
+//! in any child forked later (threads do not survive fork).
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::sys;
+
+struct Entry {
+    id: u64,
+    iso: usize,
+    deadline: Instant,
+    fired: bool,
+}
+
+#[derive(Default)]
+struct State {
+    entries: Vec<Entry>,
+    next_id: u64,
+    /// When the thread will next look; None = it sleeps until woken.
+    sleep_until: Option<Instant>,
+}
+
+pub(crate) struct Watchdog {
+    pid: u32,
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+static CURRENT: AtomicPtr<Watchdog> = AtomicPtr::new(std::ptr::null_mut());
+
+impl Watchdog {
+    /// The watchdog of this process, started on first use.
+    pub(crate) fn get() -> &'static Watchdog {
+        let pid = std::process::id();
+        let cur = CURRENT.load(Ordering::Acquire);
+        // SAFETY: CURRENT only ever holds pointers from Box::leak, never freed.
+        if let Some(w) = unsafe { cur.as_ref() } {
+            if w.pid == pid {
+                return w;
+            }
+        }
+        // First use, or we are a forked child whose copy has no thread (and
+        // whose mutex may have been held at fork time): start afresh, leak the old.
+        let w: &'static Watchdog = Box::leak(Box::new(Watchdog {
+            pid,
+            state: Mutex::new(State::default()),
+            wake: Condvar::new(),
+        }));
+        match CURRENT.compare_exchange(
+            cur,
+            w as *const _ as *mut _,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            Ok(_) => {
+                let spawned = std::thread::Builder::new()
+                    .name("rasp-watchdog".into())
+                    .stack_size(64 * 1024)
+                    .spawn(move || w.run());
+                if spawned.is_err() {
+                    // Without a thread nothing is cut off; checks still run.
+                    eprintln!("php-rasp: could not start the plugin watchdog thread");
+                }
+                w
+            }
+            // SAFETY: as above, a leaked, never-freed Watchdog.
+            Err(other) => unsafe { &*other },
+        }
+    }
+
+    /// Arms a deadline for `iso`; the returned guard disarms on drop.
+    pub(crate) fn arm(&'static self, iso: *mut sys::RaspIsolate, timeout: Duration) -> Armed {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        st.next_id += 1;
+        let id = st.next_id;
+        st.entries.push(Entry {
+            id,
+            iso: iso as usize,
+            deadline,
+            fired: false,
+        });
+        let wake = st.sleep_until.map_or(true, |t| deadline < t);
+        drop(st);
+        if wake {
+            self.wake.notify_one();
+        }
+        Armed { dog: self, id }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn run(&self) {
+        let mut st = self.lock();
+        loop {
+            let now = Instant::now();
+            for e in st.entries.iter_mut() {
+                if !e.fired && e.deadline <= now {
+                    e.fired = true;
+                    // SAFETY: an entry exists only while its Armed guard lives,
+                    // and the guard is dropped before the isolate is freed;
+                    // TerminateExecution may be called from any thread.
+                    unsafe { sys::rasp_v8_terminate(e.iso as *mut sys::RaspIsolate) };
+                }
+            }
+            let next = st
+                .entries
+                .iter()
+                .filter(|e| !e.fired)
+                .map(|e| e.deadline)
+                .min();
+            st = match next {
+                Some(d) => {
+                    st.sleep_until = Some(d);
+                    let wait = d.saturating_duration_since(Instant::now());
+                    self.wake
+                        .wait_timeout(st, wait)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+                None => {
+                    st.sleep_until = None;
+                    self.wake.wait(st).unwrap_or_else(|e| e.into_inner())
+                }
+            };
+        }
+    }
+}
+
+pub(crate) struct Armed {
+    dog: &'static Watchdog,
+    id: u64,
+}
+
+impl Armed {
+    /// Disarms and tells whether the deadline fired.
+    pub(crate) fn disarm(self) -> bool {
+        let mut st = self.dog.lock();
+        let fired = match st.entries.iter().position(|e| e.id == self.id) {
+            Some(i) => st.entries.swap_remove(i).fired,
+            None => false,
+        };
+        drop(st);
+        std::mem::forget(self);
+        fired
+    }
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        let mut st = self.dog.lock();
+        if let Some(i) = st.entries.iter().position(|e| e.id == self.id) {
+            st.entries.swap_remove(i);
+        }
+    }
+}
