@@ -1,0 +1,241 @@
+//! Per-request state: serial, request id, and the request as copied out of
+//! PHP (lazily: only requests that reach a check pay for it).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ext_php_rs::types::Zval;
+use rasp_core::context::{Param, RequestInput};
+use rasp_core::{CheckTypeSet, RaspConfig};
+
+use crate::zend::{self, Superglobal};
+
+#[derive(Default)]
+struct RequestState {
+    serial: u64,
+    id: String,
+    input: Option<Rc<RequestInput>>,
+    context: Option<Rc<String>>,
+    skip: Option<CheckTypeSet>,
+    blocked: bool,
+}
+
+thread_local! {
+    static REQ: RefCell<RequestState> = RefCell::new(RequestState::default());
+    static SERIAL: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// A unique id: 128 random bits from the OS, hex. Unique across workers
+/// and machines without coordination.
+fn new_request_id() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        // Fall back to time and counters; still unique per process.
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        b.copy_from_slice(&(t ^ ((std::process::id() as u128) << 64)).to_le_bytes());
+    }
+    let mut s = String::with_capacity(32);
+    for x in b {
+        s.push_str(&format!("{x:02x}"));
+    }
+    s
+}
+
+/// RINIT: a new request begins.
+pub fn begin() {
+    let serial = SERIAL.with(|s| {
+        let n = s.get().wrapping_add(1);
+        s.set(n);
+        // Serials must differ across processes too: the engine keys its cached
+        // context on them, and a worker's isolate may outlive a fork.
+        (std::process::id() as u64) << 40 | (n & ((1 << 40) - 1))
+    });
+    REQ.with(|r| {
+        *r.borrow_mut() = RequestState {
+            serial,
+            id: new_request_id(),
+            ..Default::default()
+        }
+    });
+}
+
+/// RSHUTDOWN: drop everything copied from the request.
+pub fn end() {
+    REQ.with(|r| *r.borrow_mut() = RequestState::default());
+}
+
+pub fn serial() -> u64 {
+    REQ.with(|r| r.borrow().serial)
+}
+
+pub fn id() -> String {
+    REQ.with(|r| r.borrow().id.clone())
+}
+
+pub fn mark_blocked() {
+    REQ.with(|r| r.borrow_mut().blocked = true);
+}
+
+pub fn blocked() -> bool {
+    REQ.with(|r| r.borrow().blocked)
+}
+
+/// Check types the whitelist turns off for this request.
+pub fn skipped_types(compute: impl FnOnce(&RequestInput) -> CheckTypeSet) -> CheckTypeSet {
+    if let Some(s) = REQ.with(|r| r.borrow().skip) {
+        return s;
+    }
+    let set = compute(&input());
+    REQ.with(|r| r.borrow_mut().skip = Some(set));
+    set
+}
+
+/// The request as plugins see it (copied once per request).
+pub fn input() -> Rc<RequestInput> {
+    if let Some(i) = REQ.with(|r| r.borrow().input.clone()) {
+        return i;
+    }
+    let cfg = crate::state::config();
+    let captured = Rc::new(capture(&cfg, &id()));
+    REQ.with(|r| r.borrow_mut().input = Some(captured.clone()));
+    captured
+}
+
+/// The `context` JSON, built once per request.
+pub fn context_json() -> Rc<String> {
+    if let Some(c) = REQ.with(|r| r.borrow().context.clone()) {
+        return c;
+    }
+    let cfg = crate::state::config();
+    let (ctx, _) = rasp_core::context::build_context(&input(), &cfg.context);
+    let json = Rc::new(ctx.to_string());
+    REQ.with(|r| r.borrow_mut().context = Some(json.clone()));
+    json
+}
+
+const MAX_PARAM_DEPTH: usize = 16;
+
+/// Copies a superglobal's entries, bounded in count and depth.
+fn params(z: Option<&Zval>, budget: &mut usize) -> Vec<(Vec<u8>, Param)> {
+    fn conv(z: &Zval, budget: &mut usize, depth: usize) -> Option<Param> {
+        if zend::is_array(z) {
+            if depth >= MAX_PARAM_DEPTH {
+                return None;
+            }
+            let mut items = Vec::new();
+            zend::for_each(z, |k, v| {
+                if let Some(p) = conv(v, budget, depth + 1) {
+                    items.push((k.to_bytes(), p));
+                }
+                *budget > 0
+            });
+            Some(Param::Arr(items))
+        } else {
+            if *budget == 0 {
+                return None;
+            }
+            *budget -= 1;
+            zend::scalar_bytes(z).map(|b| Param::Str(b.into_owned()))
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(z) = z {
+        zend::for_each(z, |k, v| {
+            if let Some(p) = conv(v, budget, 1) {
+                out.push((k.to_bytes(), p));
+            }
+            *budget > 0
+        });
+    }
+    out
+}
+
+fn server_str(server: Option<&Zval>, key: &str) -> String {
+    server
+        .and_then(|s| zend::array_get(s, key))
+        .and_then(zend::scalar_bytes)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+fn capture(cfg: &RaspConfig, request_id: &str) -> RequestInput {
+    let server = zend::superglobal(Superglobal::Server);
+    let mut headers = Vec::new();
+    if let Some(s) = server {
+        zend::for_each(s, |k, v| {
+            if let zend::Key::Str(name) = k {
+                let header = if let Some(h) = name.strip_prefix(b"HTTP_") {
+                    Some(h)
+                } else if name == b"CONTENT_TYPE" || name == b"CONTENT_LENGTH" {
+                    Some(name)
+                } else {
+                    None
+                };
+                if let (Some(h), Some(val)) = (header, zend::str_bytes(v)) {
+                    let h = String::from_utf8_lossy(h)
+                        .to_ascii_lowercase()
+                        .replace('_', "-");
+                    headers.push((h, val.to_vec()));
+                }
+            }
+            headers.len() < 512
+        });
+    }
+    let mut budget = cfg.context.max_values;
+    let get = params(zend::superglobal(Superglobal::Get), &mut budget);
+    let post = params(zend::superglobal(Superglobal::Post), &mut budget);
+    let cookies = params(zend::superglobal(Superglobal::Cookie), &mut budget);
+    let content_type = server_str(server, "CONTENT_TYPE");
+    let is_json = content_type.to_ascii_lowercase().contains("json");
+    let want = if is_json {
+        cfg.context.body_maxbytes.max(cfg.context.json_maxbytes)
+    } else {
+        cfg.context.body_maxbytes
+    };
+    let https = server_str(server, "HTTPS");
+    let scheme = if !https.is_empty() && !https.eq_ignore_ascii_case("off") {
+        "https".to_string()
+    } else {
+        match server_str(server, "REQUEST_SCHEME") {
+            s if s.is_empty() => "http".to_string(),
+            s => s.to_ascii_lowercase(),
+        }
+    };
+    let mut host = server_str(server, "HTTP_HOST");
+    if host.is_empty() {
+        host = server_str(server, "SERVER_NAME");
+    }
+    let method = server_str(server, "REQUEST_METHOD");
+    RequestInput {
+        request_id: request_id.to_string(),
+        uri: if method.is_empty() {
+            Vec::new()
+        } else {
+            server_str(server, "REQUEST_URI").into_bytes()
+        },
+        host: if method.is_empty() {
+            String::new()
+        } else {
+            host
+        },
+        method,
+        scheme,
+        query_string: server_str(server, "QUERY_STRING").into_bytes(),
+        protocol: server_str(server, "SERVER_PROTOCOL"),
+        remote_addr: server_str(server, "REMOTE_ADDR"),
+        server_addr: server_str(server, "SERVER_ADDR"),
+        headers,
+        get,
+        post,
+        cookies,
+        body: zend::request_body(want),
+        body_len: zend::content_length(),
+        content_type,
+        document_root: server_str(server, "DOCUMENT_ROOT"),
+        php_version: zend::php_version(),
+        os: std::env::consts::OS.to_string(),
+    }
+}
