@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# php-fpm with 4 workers forked after MINIT (the extension is loaded in the
+# master with -d), nginx in front, mixed benign and attack traffic in
+# parallel. Fails on a wrong status, a worker that never served, a crash in
+# the fpm log, or a process left behind.
+#   php-tests/fpm/run.sh [path/to/librasp.so]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+ext=$(realpath "${1:-$here/../../target/release/librasp.so}")
+work=$(mktemp -d /tmp/rasp-fpm-test.XXXXXX)
+port=$((20000 + RANDOM % 10000)); fport=$((port + 1))
+fail() { echo "fpm test: FAIL: $*" >&2; tail -20 "$work/fpm.log" >&2 || true; exit 1; }
+
+root="$work/root"; mkdir -p "$root"/{conf,plugins,logs}
+cp "$here/../../plugins/official/plugin.js" "$root/plugins/official.js"
+# Workers run as www-data: serve a copy, the clone may sit under a private home.
+cp -r "$here/app" "$work/app"
+chmod -R a+rX "$work"; chmod -R a+rwX "$root/logs"
+cat >"$work/fpm.conf" <<CONF
+[global]
+pid = $work/fpm.pid
+error_log = $work/fpm.log
+daemonize = yes
+[test]
+listen = 127.0.0.1:$fport
+pm = static
+pm.max_children = 4
+user = www-data
+group = www-data
+catch_workers_output = yes
+CONF
+cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; fastcgi_temp_path $work/fcgi;
+  server {
+    listen 127.0.0.1:$port;
+    root $work/app;
+    location / {
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME \$document_root/index.php;
+      fastcgi_pass 127.0.0.1:$fport;
+    }
+  }
+}
+CONF
+cleanup() {
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  [ -f "$work/fpm.pid" ] && kill "$(cat "$work/fpm.pid")" 2>/dev/null || true
+  sleep 0.5; rm -rf "$work"
+}
+trap cleanup EXIT
+
+php-fpm8.2 --fpm-config "$work/fpm.conf" -d "extension=$ext" -d "rasp.root_dir=$root"
+nginx -c "$work/nginx.conf"
+url="http://127.0.0.1:$port/index.php"
+for _ in $(seq 50); do curl -fs "$url?case=pid" >/dev/null && break; sleep 0.1; done
+master=$(cat "$work/fpm.pid")
+
+# Requests: case, value, expected status.
+reqs="$work/reqs"; : >"$reqs"
+for i in $(seq 1 60); do
+  echo "sql $i 200" >>"$reqs"
+  echo "sql 1%20or%201%3D1 400" >>"$reqs"
+  echo "cmd hello$i 200" >>"$reqs"
+  echo "cmd a%3Bid 400" >>"$reqs"
+  echo "pid x 200" >>"$reqs"
+done
+results=$(xargs -P 8 -L 1 sh -c 'code=$(curl -s -o /dev/null -w "%{http_code}" "'"$url"'?case=$0&v=$1"); echo "$0 $1 $2 $code"' <"$reqs")
+bad=$(echo "$results" | awk '$3 != $4' | head -5)
+[ -z "$bad" ] || fail "unexpected statuses (case value want got):"$'\n'"$bad"
+total=$(echo "$results" | wc -l)
+
+pids=$(for _ in $(seq 40); do curl -s "$url?case=pid"; echo; done | sort -u | grep -c . || true)
+[ "$pids" -ge 2 ] || fail "only $pids worker(s) answered"
+workers=$(pgrep -P "$master" | wc -l)
+[ "$workers" -eq 4 ] || fail "expected 4 workers, found $workers"
+grep -qiE "SIGSEGV|SIGABRT|SIGBUS|exited on signal|core dumped" "$work/fpm.log" && fail "a worker crashed"
+ids=$(for _ in $(seq 20); do curl -s "$url?case=rid"; echo; done | sort -u | wc -l)
+[ "$ids" -eq 20 ] || fail "request ids are not unique ($ids of 20)"
+alarms=$(cat "$root"/logs/alarm/*.log.* 2>/dev/null | wc -l)
+[ "$alarms" -eq 120 ] || fail "expected 120 alarms (one per attack), found $alarms"
+
+kill "$master"; for _ in $(seq 50); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
+left=$(pgrep -f "php-fpm: pool test" | wc -l || true)
+[ "$left" -eq 0 ] || fail "$left php-fpm processes left after stop"
+echo "fpm test: ok ($total requests, $pids workers answered, $alarms alarms, no crash)"
