@@ -227,6 +227,7 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
         if state::enabled() {
             request::begin();
             state::set_in_request(true);
+            hooks::on_request_start();
         }
     });
     0
@@ -234,6 +235,9 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
 
 unsafe extern "C" fn rshutdown(_ty: i32, _module: i32) -> i32 {
     guard("RSHUTDOWN", || {
+        if state::enabled() {
+            hooks::on_request_end();
+        }
         state::set_in_request(false);
         request::end();
     });
@@ -268,7 +272,9 @@ unsafe extern "C" fn minfo(_module: *mut ModuleEntry) {
                 );
             }
         }
-        info_table_row!("include/eval hook", "none (function hooks only)");
+        for (k, v) in hooks::info_rows() {
+            info_table_row!(k, v);
+        }
         let hooked = hooks::installed();
         info_table_row!(
             "hooked functions",

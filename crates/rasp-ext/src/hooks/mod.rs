@@ -313,6 +313,17 @@ pub fn uninstall() {
     }
 }
 
+/// Called at each RINIT after the request state exists (request-scoped hook work).
+pub fn on_request_start() {}
+
+/// Called at each RSHUTDOWN before the request state is dropped.
+pub fn on_request_end() {}
+
+/// Extra lines for `php --ri rasp` (name, value).
+pub fn info_rows() -> Vec<(String, String)> {
+    vec![("include/eval hook".into(), "none (function hooks only)".into())]
+}
+
 /// Labels of the hooks in place, for `php --ri rasp`.
 pub fn installed() -> Vec<String> {
     HOOKS
