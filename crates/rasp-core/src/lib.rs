@@ -7,6 +7,7 @@
 //! plugins call through `RASP.sql_tokenize` and friends.
 #![forbid(unsafe_code)]
 
+pub mod bundle;
 pub mod check;
 pub mod shell;
 pub mod sql;
