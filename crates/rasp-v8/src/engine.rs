@@ -4,7 +4,7 @@ use std::ffi::{c_char, CStr};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use rasp_core::{CheckType, CheckTypeSet, Verdict};
@@ -230,7 +230,9 @@ impl Scripts {
 /// A V8 startup snapshot of the runtime with all plugins loaded.
 #[derive(Clone)]
 pub struct Snapshot {
-    bytes: Vec<u8>,
+    /// Shared with every engine restored from it: V8 may read the blob
+    /// after the isolate exists, so it lives as long as they do.
+    bytes: Arc<[u8]>,
     info: EngineInfo,
 }
 
@@ -268,10 +270,10 @@ impl Snapshot {
             ));
         }
         let mut snap = Snapshot {
-            bytes: blob,
+            bytes: blob.into(),
             info: EngineInfo::default(),
         };
-        let engine = Engine::create(&snap.bytes, &[], opts, true)?;
+        let engine = Engine::create(Some(snap.bytes.clone()), &[], opts, true)?;
         snap.info = engine.info.clone();
         Ok(snap)
     }
@@ -281,7 +283,7 @@ impl Snapshot {
     /// Verify its integrity first: V8 aborts the process on a corrupt blob.
     pub fn from_bytes(bytes: Vec<u8>) -> Snapshot {
         Snapshot {
-            bytes,
+            bytes: bytes.into(),
             info: EngineInfo::default(),
         }
     }
@@ -304,6 +306,7 @@ pub struct Engine {
     /// Serial of the request whose context the isolate holds.
     context_serial: Option<u64>,
     poisoned: bool,
+    _blob: Option<Arc<[u8]>>,
     _not_send: PhantomData<*mut ()>,
 }
 
@@ -315,7 +318,7 @@ impl Engine {
             return Err(EngineError::Internal("empty snapshot".into()));
         }
         // The snapshot still holds the load logs; the builder reported them.
-        Engine::create(&snapshot.bytes, &[], opts, false)
+        Engine::create(Some(snapshot.bytes.clone()), &[], opts, false)
     }
 
     /// Loads plugins into a fresh isolate without a snapshot (one-off uses:
@@ -326,22 +329,23 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         initialize()?;
         let scripts = Scripts::new(plugins, opts);
-        Engine::create(&[], &scripts.raw(), opts, true)
+        Engine::create(None, &scripts.raw(), opts, true)
     }
 
     fn create(
-        blob: &[u8],
+        blob: Option<Arc<[u8]>>,
         scripts: &[sys::RaspScript],
         opts: &EngineOptions,
         keep_load_logs: bool,
     ) -> Result<Engine, EngineError> {
         let mut err = Vec::new();
-        // SAFETY: blob and scripts are valid for the call; the shim copies the
-        // blob into the isolate before returning.
+        let bytes: &[u8] = blob.as_deref().unwrap_or(&[]);
+        // SAFETY: the blob outlives the isolate (the Engine keeps it) and the
+        // scripts are valid for the call.
         let iso = unsafe {
             sys::rasp_v8_isolate_new(
-                blob.as_ptr(),
-                blob.len(),
+                bytes.as_ptr(),
+                bytes.len(),
                 scripts.as_ptr(),
                 scripts.len(),
                 opts.heap_limit,
@@ -350,7 +354,7 @@ impl Engine {
         };
         let Some(iso) = NonNull::new(iso) else {
             let msg = String::from_utf8_lossy(&err).into_owned();
-            return Err(if blob.is_empty() {
+            return Err(if bytes.is_empty() {
                 EngineError::Load(msg)
             } else {
                 EngineError::Internal(msg)
@@ -362,6 +366,7 @@ impl Engine {
             timeout: opts.timeout,
             context_serial: None,
             poisoned: false,
+            _blob: blob,
             _not_send: PhantomData,
         };
         let info: RawInfo = engine.call_json("__rasp_info", &[]).ok_or_else(|| {
