@@ -8,14 +8,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ext=$(realpath "${1:-$here/../../target/release/librasp.so}")
 work=$(mktemp -d /tmp/rasp-fpm-test.XXXXXX)
-port=$((20000 + RANDOM % 10000)); fport=$((port + 1))
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port); fport=$(free_port)
 fail() { echo "fpm test: FAIL: $*" >&2; tail -20 "$work/fpm.log" >&2 || true; exit 1; }
 
 root="$work/root"; mkdir -p "$root"/{conf,plugins,logs}
 cp "$here/../../plugins/official/plugin.js" "$root/plugins/official.js"
 # Workers run as www-data: serve a copy, the clone may sit under a private home.
 cp -r "$here/app" "$work/app"
-chmod -R a+rX "$work"; chmod -R a+rwX "$root/logs"
+chmod -R a+rX "$work"; chown -R www-data:www-data "$root/logs"
 cat >"$work/fpm.conf" <<CONF
 [global]
 pid = $work/fpm.pid

@@ -27,6 +27,12 @@ pub fn pool_rasp_settings() -> HashMap<String, String> {
     out
 }
 
+/// True in a php-fpm worker whose pool loaded the extension itself (MINIT
+/// runs after the fork, in each worker, not in the master).
+pub fn loaded_in_worker() -> bool {
+    cmdline(std::process::id()).is_some_and(|c| c.starts_with("php-fpm: pool "))
+}
+
 fn cmdline(pid: u32) -> Option<String> {
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());

@@ -12,6 +12,7 @@
 //! side fails open with a log line, it never takes the PHP process down.
 #![cfg_attr(windows, feature(abi_vectorcall))]
 
+mod agent;
 mod block;
 mod check;
 mod fpm_pool;
@@ -19,6 +20,7 @@ mod hooks;
 mod logs;
 mod request;
 mod runtime;
+mod shm;
 mod state;
 mod whitelist;
 mod zend;
@@ -167,20 +169,36 @@ fn load_settings(report: bool) -> bool {
     let (config, config_error) = load_config(&root);
     let whitelist = rasp_whitelist::from_config(&config.whitelist)
         .ok()
-        .filter(|w| !w.is_empty());
+        .filter(|w| !w.is_empty())
+        .map(|w| std::sync::Arc::new(state::WhitelistSource::Owned(w)));
     state::install(state::Settings {
         root_dir: root,
         root_source: source,
-        whitelist: whitelist.map(std::sync::Arc::new),
+        whitelist,
         config: std::sync::Arc::new(config),
         config_error: config_error.clone(),
     });
+    logs::reopen();
     if let Some(e) = config_error {
         eprintln!("php-rasp: {e}");
         logs::rasp("error", &e);
     }
     state::set_enabled(true);
     true
+}
+
+/// Standalone mode noticed changed files: read rasp.yml again.
+pub(crate) fn reload_settings() {
+    if !load_settings(true) {
+        state::set_enabled(false);
+    }
+}
+
+/// SAPIs whose master process forks the workers after MINIT: only there an
+/// agent shared by all workers makes sense.
+fn wants_agent() -> bool {
+    let forking = matches!(zend::sapi_name(), "fpm-fcgi" | "apache2handler");
+    forking && !fpm_pool::loaded_in_worker() && std::env::var_os("RASP_NO_AGENT").is_none()
 }
 
 fn minit() {
@@ -196,7 +214,14 @@ fn minit() {
         PREV_POST_STARTUP.store(prev.map_or(0, |f| f as usize), Ordering::Relaxed);
         ffi::zend_post_startup_cb = Some(post_startup);
     }
-    load_settings(false);
+    if wants_agent() {
+        logs::set_master();
+    }
+    if load_settings(false) && wants_agent() {
+        if let Some(s) = state::settings() {
+            agent::start(&s.root_dir);
+        }
+    }
 }
 
 /// Hooks are installed (rasp.enabled was on at MINIT).
@@ -227,6 +252,7 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
         if state::enabled() {
             request::begin();
             state::set_in_request(true);
+            runtime::on_request_start();
             hooks::on_request_start();
         }
     });
@@ -240,6 +266,7 @@ unsafe extern "C" fn rshutdown(_ty: i32, _module: i32) -> i32 {
         }
         state::set_in_request(false);
         request::end();
+        logs::tick();
     });
     0
 }
@@ -275,6 +302,27 @@ unsafe extern "C" fn minfo(_module: *mut ModuleEntry) {
         for (k, v) in hooks::info_rows() {
             info_table_row!(k, v);
         }
+        match agent::segment() {
+            Some(seg) => {
+                info_table_row!(
+                    "agent",
+                    format!(
+                        "pid {} (supervisor {}), heartbeat {} ms ago, {} restart(s)",
+                        seg.agent_pid(),
+                        agent::supervisor_pid(),
+                        seg.heartbeat_age_ms(),
+                        seg.restarts()
+                    )
+                );
+                info_table_row!("published generation", seg.generation().to_string());
+                if let Some(e) = seg.last_error() {
+                    info_table_row!("last rejected change", e);
+                }
+            }
+            None => {
+                info_table_row!("agent", "none (this process loads plugins itself and polls for changes)");
+            }
+        }
         let hooked = hooks::installed();
         info_table_row!(
             "hooked functions",
@@ -309,8 +357,14 @@ unsafe extern "C" fn minfo(_module: *mut ModuleEntry) {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            if st.generation != 0 {
+                info_table_row!("generation in use", st.generation.to_string());
+            }
             if let Some(e) = st.error {
                 info_table_row!("plugin error", e);
+            }
+            for (k, v) in logs::status_rows() {
+                info_table_row!(k, v);
             }
         }
         info_table_end!();

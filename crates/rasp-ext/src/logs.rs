@@ -1,123 +1,195 @@
-//! Where the extension's logs go: alarm, policy, plugin and rasp logs under
-//! `<root_dir>/logs/`, one JSON object per line (the plugin log is text).
+//! The extension's side of logging: alarm, policy, plugin and rasp logs
+//! under `<root_dir>/logs/`, written directly by `rasp-log` (one `write(2)`
+//! per line, O_APPEND, daily files), never through PHP streams.
+//!
+//! Each process opens its own writer on first use and again after a fork
+//! (rate-limit buckets and cached zones must not be shared by workers).
 
-use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rasp_core::{CheckType, Verdict};
-use serde_json::{json, Value};
+use rasp_log::{Alarm, InterceptState, Level, LogConfig, Logs, RequestInfo, ServerInfo};
+use serde_json::{Map, Value};
 
-use crate::{request, state};
+use crate::{request, state, zend};
 
-fn today_utc() -> (String, String) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let secs = now.as_secs() as i64;
-    let days = secs.div_euclid(86_400);
-    // Civil date from days since 1970-01-01 (proleptic Gregorian).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    let sod = secs.rem_euclid(86_400);
-    let date = format!("{y:04}-{m:02}-{d:02}");
-    let time = format!(
-        "{date}T{:02}:{:02}:{:02}.{:03}+00:00",
-        sod / 3600,
-        sod / 60 % 60,
-        sod % 60,
-        now.subsec_millis()
-    );
-    (date, time)
+struct Open {
+    pid: u32,
+    root: PathBuf,
+    logs: Arc<Logs>,
 }
 
-fn append(kind: &str, line: &str) {
-    let Some(s) = state::settings() else {
-        return;
+static OPEN: Mutex<Option<Open>> = Mutex::new(None);
+
+/// The `log:` section of rasp.yml; problems are reported, file logging stays.
+pub fn log_config(cfg: &rasp_core::RaspConfig) -> (LogConfig, Vec<String>) {
+    let Some(node) = &cfg.log else {
+        return (LogConfig::default(), Vec::new());
     };
-    let dir = s.root_dir.join("logs").join(kind);
-    let (date, _) = today_utc();
-    let path = dir.join(format!("{kind}.log.{date}"));
-    let mut buf = Vec::with_capacity(line.len() + 1);
-    buf.extend_from_slice(line.as_bytes());
-    buf.push(b'\n');
-    let open = || {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-    };
-    let file = open().or_else(|_| {
-        let _ = std::fs::create_dir_all(&dir);
-        open()
-    });
-    match file {
-        Ok(mut f) => {
-            let _ = f.write_all(&buf);
+    match LogConfig::from_json(node.to_json()) {
+        Ok(c) => {
+            let problems = c.validate().iter().map(|e| format!("rasp.yml: {e}")).collect();
+            (c, problems)
         }
-        Err(e) => eprintln!("php-rasp: cannot write {}: {e}", path.display()),
+        Err(e) => (
+            LogConfig::default(),
+            vec![format!("rasp.yml: {e}; using the default log settings (file logging stays on)")],
+        ),
     }
 }
 
+fn logs_for(root: &Path) -> Arc<Logs> {
+    let pid = std::process::id();
+    let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(o) = open.as_ref() {
+        if o.pid == pid && o.root == root {
+            return o.logs.clone();
+        }
+    }
+    let (cfg, problems) = log_config(&state::config());
+    let logs = Arc::new(Logs::open(root, &cfg, ServerInfo::new(zend_version())));
+    for p in problems {
+        logs.rasp(Level::ERROR, "config", &p, &Map::new());
+    }
+    *open = Some(Open {
+        pid,
+        root: root.to_path_buf(),
+        logs: logs.clone(),
+    });
+    logs
+}
+
+fn zend_version() -> String {
+    // The agent runs outside any request; PHP_VERSION is a constant either way.
+    zend::php_version()
+}
+
+/// The pid of a master process (php-fpm, Apache) that runs as root before
+/// forking workers: it must not create log files the workers then cannot
+/// write, so its lines go to stderr (the php-fpm / Apache error log).
+static MASTER_PID: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+pub fn set_master() {
+    MASTER_PID.store(std::process::id(), std::sync::atomic::Ordering::Relaxed);
+}
+
+fn is_master() -> bool {
+    MASTER_PID.load(std::sync::atomic::Ordering::Relaxed) == std::process::id()
+}
+
+fn current() -> Option<Arc<Logs>> {
+    if is_master() {
+        return None;
+    }
+    state::settings().map(|s| logs_for(&s.root_dir))
+}
+
+/// Forgets the open writer (config reload: sinks or limits may have changed).
+pub fn reopen() {
+    *OPEN.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// A plugin log line as the runtime produced it (`[plugin] text`).
 pub fn plugin(line: &str) {
-    let (_, time) = today_utc();
-    append(
-        "plugin",
-        &format!("{time} [pid {}] {line}", std::process::id()),
-    );
+    if let Some(l) = current() {
+        l.plugin(&format!("pid {}", std::process::id()), line);
+    }
 }
 
-pub fn rasp(level: &str, message: &str) {
-    let (_, time) = today_utc();
-    append(
-        "rasp",
-        &json!({"time": time, "level": level, "pid": std::process::id(), "message": message})
-            .to_string(),
-    );
+pub fn plugin_at(root: &Path, line: &str) {
+    logs_for(root).plugin(&format!("pid {}", std::process::id()), line);
 }
 
-pub fn alarm(t: CheckType, params: &Value, verdict: &Verdict, state: &str) {
+fn level(name: &str) -> Level {
+    match name {
+        "error" => Level::ERROR,
+        "warning" => Level::WARN,
+        "debug" => Level::DEBUG,
+        _ => Level::INFO,
+    }
+}
+
+pub fn rasp(lvl: &str, message: &str) {
+    if let Some(l) = current() {
+        l.rasp(level(lvl), "rasp", message, &Map::new());
+    } else if is_master() && lvl != "info" && lvl != "debug" {
+        eprintln!("php-rasp: {message}");
+    }
+}
+
+pub fn rasp_at(root: &Path, lvl: &str, message: &str) {
+    logs_for(root).rasp(level(lvl), "agent", message, &Map::new());
+}
+
+/// End of request: lets the writer report suppressed lines and failures.
+pub fn tick() {
+    if let Ok(open) = OPEN.lock() {
+        if let Some(o) = open.as_ref().filter(|o| o.pid == std::process::id()) {
+            o.logs.tick();
+        }
+    }
+}
+
+/// Rows for `php --ri rasp`.
+pub fn status_rows() -> Vec<(String, String)> {
+    let Some(l) = current() else { return Vec::new() };
+    l.status()
+        .iter()
+        .map(|s| {
+            let mut v = format!(
+                "{} ({} lines written, {} suppressed, {} failed in this process)",
+                s.dir.display(),
+                s.lines_written,
+                s.lines_suppressed,
+                s.lines_failed
+            );
+            if let Some(e) = &s.last_error {
+                v.push_str(&format!("; last error: {e}"));
+            }
+            (format!("{} log", s.kind), v)
+        })
+        .collect()
+}
+
+fn request_info() -> RequestInfo {
     let input = request::input();
     let cfg = state::config();
-    let (_, time) = today_utc();
     let (ctx, _) = rasp_core::context::build_context(&input, &cfg.context);
-    let line = json!({
-        "event_type": "attack",
-        "event_time": time,
-        "request_id": input.request_id,
-        "request_method": input.method.to_ascii_lowercase(),
-        "url": input.url(),
-        "path": String::from_utf8_lossy(input.path()),
-        "target": input.hostname(),
-        "server_ip": input.server_addr,
-        "attack_source": input.remote_addr,
-        "client_ip": input.client_ip(&cfg.context.clientip_header),
-        "header": ctx["header"],
-        "parameter": ctx["parameter"],
-        "body": ctx["body"],
-        "attack_type": t.as_str(),
-        "attack_params": params,
-        "intercept_state": state,
-        "plugin_name": verdict.plugin,
-        "plugin_message": verdict.message,
-        "plugin_confidence": verdict.confidence,
-        "plugin_algorithm": verdict.algorithm,
-        "server_hostname": hostname(),
-        "server_type": "php",
-        "server_version": input.php_version,
-        "rasp_version": env!("CARGO_PKG_VERSION"),
-    });
-    append("alarm", &line.to_string());
+    let header = ctx["header"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+        .unwrap_or_default();
+    RequestInfo {
+        request_id: input.request_id.clone(),
+        request_method: input.method.to_ascii_lowercase(),
+        url: input.url(),
+        path: String::from_utf8_lossy(input.path()).into_owned(),
+        target: input.hostname(),
+        server_ip: input.server_addr.clone(),
+        attack_source: input.remote_addr.clone(),
+        client_ip: input.client_ip(&cfg.context.clientip_header),
+        header,
+        parameter: ctx["parameter"].as_object().cloned().unwrap_or_default(),
+        body: ctx["body"].as_str().unwrap_or("").to_string(),
+    }
 }
 
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default()
+/// An alarm for check `t` with the plugin's verdict.
+pub fn alarm(t: CheckType, params: &Value, verdict: &Verdict, intercept: &str) {
+    let Some(l) = current() else { return };
+    let mut attack_params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
+    let stack = match attack_params.remove("stack") {
+        Some(Value::Array(frames)) => frames.into_iter().filter_map(|f| f.as_str().map(String::from)).collect(),
+        _ => Vec::new(),
+    };
+    let mut a = Alarm::for_check(t);
+    a.attack_params = attack_params;
+    a.stack = stack;
+    a.intercept_state = if intercept == "block" { InterceptState::Block } else { InterceptState::Log };
+    a.plugin_name = verdict.plugin.clone();
+    a.plugin_message = verdict.message.clone();
+    a.plugin_confidence = verdict.confidence;
+    a.plugin_algorithm = verdict.algorithm.clone();
+    l.alarm(&a, Some(&request_info()));
 }

@@ -1,26 +1,33 @@
-//! The plugin engine of this thread: created on the first check, replaced
-//! when it breaks (heap limit) and, with the agent, when plugins change.
+//! The plugin engine of this thread, and where it comes from.
 //!
-//! php-fpm forks workers after MINIT, so nothing here runs in the master:
-//! V8 starts in each worker on its first check. Under the CLI the plugins
-//! are compiled straight into an isolate; in server SAPIs the process builds
-//! one startup snapshot and each thread restores its isolate from it.
+//! *Agent mode* (php-fpm and Apache with the extension in php.ini): the agent
+//! publishes generations in shared memory; at RINIT a worker compares the
+//! published number (one atomic load) and, when it moved, takes the new
+//! config and drops its isolate; the next check restores one from the new
+//! snapshot (about a millisecond).
+//!
+//! *Standalone mode* (CLI, `php -S`, php-fpm pools that load the extension
+//! themselves, or no agent answering): the process reads the root dir
+//! itself, and at most once a second a RINIT compares a fingerprint of the
+//! plugin files and rasp.yml to notice changes.
+//!
+//! Nothing here runs in the php-fpm master: V8 starts in each worker on its
+//! first check, after the fork.
 
 use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use rasp_core::{CheckType, CheckTypeSet, RaspConfig};
-use rasp_v8::{Engine, EngineError, EngineOptions, PluginSource, Snapshot};
+use rasp_core::{bundle, CheckType, CheckTypeSet, RaspConfig};
+use rasp_v8::{Engine, EngineOptions, PluginSource, Snapshot};
 
-use crate::logs;
-use crate::state;
+use crate::{agent, logs, shm, state};
 
 enum Slot {
-    /// Not tried yet in this thread.
+    /// Not tried yet (or dropped for a new generation).
     Empty,
     Ready(Engine),
-    /// Loading failed; the message was logged. Checks are skipped.
+    /// Loading failed; logged once. Checks are skipped until something changes.
     Failed(String),
 }
 
@@ -31,8 +38,11 @@ thread_local! {
     static HANDLED: Cell<u64> = const { Cell::new(u64::MAX) };
 }
 
-/// The process's snapshot, built once from the plugin directory.
-static SNAPSHOT: Mutex<Option<Result<Arc<Snapshot>, String>>> = Mutex::new(None);
+/// The generation this process uses (agent mode), shared by its threads.
+static CURRENT: Mutex<Option<Arc<shm::Generation>>> = Mutex::new(None);
+/// Standalone mode: the process's snapshot and the fingerprint it came from.
+static LOCAL: Mutex<Option<(u64, Result<Arc<Snapshot>, String>)>> = Mutex::new(None);
+static LAST_POLL: Mutex<Option<Instant>> = Mutex::new(None);
 
 pub fn engine_options(cfg: &RaspConfig) -> EngineOptions {
     EngineOptions {
@@ -43,56 +53,153 @@ pub fn engine_options(cfg: &RaspConfig) -> EngineOptions {
     }
 }
 
-/// Reads `<root>/plugins/*.js`, sorted by name.
-pub fn read_plugins(root: &std::path::Path) -> Result<Vec<PluginSource>, String> {
-    let dir = root.join("plugins");
-    let entries = std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read plugin directory {}: {e}", dir.display()))?;
-    let mut files: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "js") && p.is_file())
-        .collect();
-    files.sort();
-    let mut out = Vec::new();
-    for p in files {
-        let source = std::fs::read_to_string(&p)
-            .map_err(|e| format!("cannot read plugin {}: {e}", p.display()))?;
-        out.push(PluginSource {
-            name: p.display().to_string(),
-            source,
-        });
-    }
-    Ok(out)
+fn plugins_of(b: &bundle::Bundle) -> Vec<PluginSource> {
+    b.plugins
+        .iter()
+        .map(|p| PluginSource {
+            name: p.name.clone(),
+            source: p.source.clone(),
+        })
+        .collect()
 }
 
-fn load() -> Result<Engine, String> {
-    let settings = state::settings().ok_or("php-rasp is not configured")?;
-    let cfg = &settings.config;
-    let opts = engine_options(cfg);
+/// The generation in use, if the agent published one.
+pub fn current_generation() -> Option<Arc<shm::Generation>> {
+    CURRENT.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+fn drop_engines() {
+    SLOT.with(|s| *s.borrow_mut() = Slot::Empty);
+    HANDLED.with(|h| h.set(u64::MAX));
+}
+
+/// RINIT: pick up a new generation (agent mode) or notice changed files
+/// (standalone mode, at most once a second).
+pub fn on_request_start() {
+    if let Some(seg) = agent::segment() {
+        let published = seg.generation();
+        let have = current_generation().map_or(0, |g| g.generation);
+        if published != 0 && published != have {
+            if switch_generation(seg) {
+                drop_engines();
+            }
+        } else if have != 0 {
+            // Another thread may have switched the process already.
+            let mine = SLOT_GEN.with(Cell::get);
+            if mine != have && mine != 0 {
+                drop_engines();
+            }
+        }
+        return;
+    }
+    let settings = match state::settings() {
+        Some(s) => s,
+        None => return,
+    };
+    {
+        let mut last = LAST_POLL.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return;
+        }
+        *last = Some(Instant::now());
+    }
+    let fp = bundle::fingerprint(&settings.root_dir);
+    let known = LOCAL.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|(f, _)| *f);
+    if known.is_some_and(|k| k != fp) {
+        logs::rasp("info", "plugins or rasp.yml changed; reloading");
+        *LOCAL.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        crate::reload_settings();
+        drop_engines();
+    }
+}
+
+thread_local! {
+    /// Generation the thread's engine came from.
+    static SLOT_GEN: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Takes the published generation as this process's current one; true if
+/// it changed (the caller then drops its engines).
+fn switch_generation(seg: &shm::Segment) -> bool {
+    match seg.read() {
+        Ok(Some(g)) => {
+            match RaspConfig::parse(&g.config) {
+                Ok(cfg) => state::replace_config(cfg),
+                Err(e) => logs::rasp("error", &format!("generation {} carries a config this worker rejects: {e}", g.generation)),
+            }
+            let lag = shm::now_ms().saturating_sub(g.published_ms);
+            logs::rasp(
+                "info",
+                &format!("worker {} now at generation {} ({lag} ms after publication)", std::process::id(), g.generation),
+            );
+            *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(g));
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            logs::rasp("error", &e);
+            false
+        }
+    }
+}
+
+/// Waits briefly for the agent's first generation (a worker may start
+/// before the agent finished its first build).
+fn await_first_generation(seg: &shm::Segment) -> Option<Arc<shm::Generation>> {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while Instant::now() < deadline {
+        if seg.generation() != 0 {
+            switch_generation(seg);
+            return current_generation();
+        }
+        if seg.agent_pid() != 0 && seg.heartbeat_age_ms() > 5_000 {
+            break; // the agent is not alive: do the work ourselves
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+fn load_standalone(settings: &state::Settings) -> Result<Engine, String> {
+    let opts = engine_options(&settings.config);
+    let b = bundle::read_bundle(&settings.root_dir)?;
     if crate::zend::is_cli() {
-        let plugins = read_plugins(&settings.root_dir)?;
-        let engine = Engine::from_sources(&plugins, &opts).map_err(|e| e.to_string())?;
+        let engine = Engine::from_sources(&plugins_of(&b), &opts).map_err(|e| e.to_string())?;
         for line in &engine.info().load_logs {
             logs::plugin(line);
         }
         return Ok(engine);
     }
     let snap = {
-        let mut guard = SNAPSHOT.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.is_none() {
-            let built = read_plugins(&settings.root_dir)
-                .and_then(|p| Snapshot::build(&p, &opts).map_err(|e: EngineError| e.to_string()));
+        let mut local = LOCAL.lock().unwrap_or_else(|e| e.into_inner());
+        if local.is_none() {
+            let fp = bundle::fingerprint(&settings.root_dir);
+            let built = Snapshot::build(&plugins_of(&b), &opts).map_err(|e| e.to_string());
             if let Ok(s) = &built {
                 for line in &s.info().load_logs {
                     logs::plugin(line);
                 }
             }
-            *guard = Some(built.map(Arc::new));
+            *local = Some((fp, built.map(Arc::new)));
         }
-        guard.clone().unwrap_or_else(|| Err("no snapshot".into()))?
+        local.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| Err("no snapshot".into()))?
     };
     Engine::from_snapshot(&snap, &opts).map_err(|e| e.to_string())
+}
+
+fn load() -> Result<(Engine, u64), String> {
+    let settings = state::settings().ok_or("php-rasp is not configured")?;
+    if let Some(seg) = agent::segment() {
+        let g = current_generation().or_else(|| await_first_generation(seg));
+        if let Some(g) = g {
+            let opts = engine_options(&state::config());
+            let snap = Snapshot::from_bytes(g.snapshot.clone());
+            let engine = Engine::from_snapshot(&snap, &opts).map_err(|e| e.to_string())?;
+            return Ok((engine, g.generation));
+        }
+        logs::rasp("warning", "no generation from the agent; this worker loads the plugins itself");
+    }
+    load_standalone(&settings).map(|e| (e, 0))
 }
 
 /// Whether a check of type `t` would reach a plugin (cheap; loads the
@@ -108,15 +215,13 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
         let mut slot = slot.borrow_mut();
         if matches!(*slot, Slot::Empty) {
             *slot = match load() {
-                Ok(e) => {
+                Ok((e, g)) => {
                     HANDLED.with(|h| h.set(e.info().types.0));
+                    SLOT_GEN.with(|c| c.set(g));
                     Slot::Ready(e)
                 }
                 Err(msg) => {
-                    logs::rasp(
-                        "error",
-                        &format!("plugins not loaded, checks are off in this process: {msg}"),
-                    );
+                    logs::rasp("error", &format!("plugins not loaded, checks are off until they change: {msg}"));
                     HANDLED.with(|h| h.set(0));
                     Slot::Failed(msg)
                 }
@@ -126,10 +231,7 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
             Slot::Ready(engine) => {
                 let r = f(engine);
                 if engine.is_poisoned() {
-                    logs::rasp(
-                        "warning",
-                        "plugin engine reached its heap limit; restoring a fresh isolate",
-                    );
+                    logs::rasp("warning", "plugin engine reached its heap limit; restoring a fresh isolate");
                     *slot = Slot::Empty;
                     HANDLED.with(|h| h.set(u64::MAX));
                 }
@@ -145,30 +247,30 @@ pub struct EngineStatus {
     pub plugins: Vec<(String, String)>,
     pub types: CheckTypeSet,
     pub error: Option<String>,
+    pub generation: u64,
 }
 
 pub fn status() -> EngineStatus {
     let _ = with_engine(|_| ());
+    let generation = SLOT_GEN.with(Cell::get);
     SLOT.with(|slot| match &*slot.borrow() {
         Slot::Ready(e) => EngineStatus {
-            plugins: e
-                .info()
-                .plugins
-                .iter()
-                .map(|p| (p.name.clone(), p.version.clone()))
-                .collect(),
+            plugins: e.info().plugins.iter().map(|p| (p.name.clone(), p.version.clone())).collect(),
             types: e.info().types,
             error: None,
+            generation,
         },
         Slot::Failed(m) => EngineStatus {
             plugins: vec![],
             types: CheckTypeSet::EMPTY,
             error: Some(m.clone()),
+            generation,
         },
         Slot::Empty => EngineStatus {
             plugins: vec![],
             types: CheckTypeSet::EMPTY,
             error: Some("not loaded".into()),
+            generation,
         },
     })
 }

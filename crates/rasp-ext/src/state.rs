@@ -17,7 +17,7 @@ pub struct Settings {
     pub root_source: &'static str,
     pub config: Arc<RaspConfig>,
     /// Built from `config.whitelist`; None when it has no entries.
-    pub whitelist: Option<Arc<rasp_whitelist::Whitelist>>,
+    pub whitelist: Option<Arc<WhitelistSource>>,
     /// Why rasp.yml was not applied, if it was not.
     pub config_error: Option<String>,
 }
@@ -56,8 +56,35 @@ pub fn config() -> Arc<RaspConfig> {
         .unwrap_or_else(|| Arc::new(RaspConfig::default()))
 }
 
-pub fn whitelist() -> Option<Arc<rasp_whitelist::Whitelist>> {
+/// Where the whitelist of the running configuration lives.
+pub enum WhitelistSource {
+    /// Built by this process (standalone mode).
+    Owned(rasp_whitelist::Whitelist),
+    /// Published by the agent; matched in place in shared memory.
+    Shared(Arc<crate::shm::Generation>),
+}
+
+pub fn whitelist() -> Option<Arc<WhitelistSource>> {
     settings().and_then(|s| s.whitelist.clone())
+}
+
+/// A new configuration from the agent (agent mode): same root dir, new
+/// rasp.yml, whitelist in the current generation.
+pub fn replace_config(config: RaspConfig) {
+    let mut guard = SETTINGS.write().unwrap_or_else(|e| e.into_inner());
+    if let Some(old) = guard.as_ref() {
+        let generation = crate::runtime::current_generation();
+        let whitelist = generation
+            .filter(|g| g.whitelist_len > 0 && !config.whitelist.is_empty())
+            .map(|g| Arc::new(WhitelistSource::Shared(g)));
+        *guard = Some(Arc::new(Settings {
+            root_dir: old.root_dir.clone(),
+            root_source: old.root_source,
+            config: Arc::new(config),
+            config_error: None,
+            whitelist,
+        }));
+    }
 }
 
 pub fn set_in_request(on: bool) {

@@ -2,10 +2,11 @@
 
 use rasp_core::context::RequestInput;
 use rasp_core::CheckTypeSet;
-use rasp_whitelist::Whitelist;
+
+use crate::state::WhitelistSource;
 
 /// Union of the check-type sets of every pattern matching the request.
-pub fn lookup(whitelist: &Whitelist, input: &RequestInput) -> CheckTypeSet {
+pub fn lookup(source: &WhitelistSource, input: &RequestInput) -> CheckTypeSet {
     let path = input.path();
     // REQUEST_URI may come in absolute form (http://host/path): keep the path.
     let path = match path.windows(3).position(|w| w == b"://") {
@@ -17,5 +18,11 @@ pub fn lookup(whitelist: &Whitelist, input: &RequestInput) -> CheckTypeSet {
         }
         _ => path,
     };
-    whitelist.view().lookup_bytes(input.host.as_bytes(), path)
+    match source {
+        WhitelistSource::Owned(w) => w.view().lookup_bytes(input.host.as_bytes(), path),
+        WhitelistSource::Shared(g) => crate::agent::segment()
+            .and_then(|seg| seg.whitelist_lookup(g, input.host.as_bytes(), path))
+            // The slot was reused by a newer generation mid-request: skip nothing.
+            .unwrap_or(CheckTypeSet::EMPTY),
+    }
 }
