@@ -389,6 +389,10 @@ pub struct SinkConfig {
     /// 480-65507.
     #[serde(default = "default_udp_max_bytes")]
     pub udp_max_bytes: usize,
+    /// UDP datagrams sent per second at most (0: no limit). A backlog sent
+    /// as one burst would overflow the collector's receive buffer.
+    #[serde(default = "default_udp_rate")]
+    pub udp_max_rate: u32,
 
     /// Position in `log.sinks`, for error keys.
     #[serde(skip)]
@@ -416,6 +420,10 @@ fn default_logs() -> Vec<LogKind> {
 fn default_spool_max_bytes() -> u64 {
     256 << 20
 }
+fn default_udp_rate() -> u32 {
+    2000
+}
+
 fn default_udp_max_bytes() -> usize {
     8192
 }
@@ -444,6 +452,7 @@ impl SinkConfig {
             logs: default_logs(),
             spool_max_bytes: default_spool_max_bytes(),
             udp_max_bytes: default_udp_max_bytes(),
+            udp_max_rate: default_udp_rate(),
             index: None,
             parse_error: None,
         }

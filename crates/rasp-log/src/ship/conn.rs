@@ -37,7 +37,59 @@ pub(crate) enum Conn {
     Udp {
         socket: UdpSocket,
         since_probe: usize,
+        pace: Pace,
     },
+}
+
+/// Spreads UDP datagrams over time. A collector's receive buffer holds a few
+/// hundred messages; a backlog sent as one burst after an outage would
+/// overflow it and be lost silently. After each (re)connect the rate starts
+/// low and doubles every second up to the limit: a collector that just
+/// restarted is not draining its socket yet.
+pub(crate) struct Pace {
+    per_second: u32,
+    connected: std::time::Instant,
+    window_start: std::time::Instant,
+    sent: u32,
+}
+
+/// Datagrams per second right after a (re)connect.
+const SLOW_START_RATE: u32 = 200;
+
+/// Datagrams per pacing window (a twentieth of a second).
+const PACE_WINDOWS_PER_SECOND: u32 = 20;
+
+impl Pace {
+    pub fn new(per_second: u32) -> Pace {
+        let now = std::time::Instant::now();
+        Pace {
+            per_second,
+            connected: now,
+            window_start: now,
+            sent: 0,
+        }
+    }
+
+    /// Waits, if needed, until one more datagram may go out.
+    fn wait(&mut self) {
+        if self.per_second == 0 {
+            return;
+        }
+        let window = Duration::from_secs(1) / PACE_WINDOWS_PER_SECOND;
+        let doublings = self.connected.elapsed().as_secs().min(16) as u32;
+        let rate = SLOW_START_RATE.saturating_mul(1 << doublings).min(self.per_second);
+        let per_window = (rate / PACE_WINDOWS_PER_SECOND).max(1);
+        let elapsed = self.window_start.elapsed();
+        if elapsed >= window {
+            self.window_start = std::time::Instant::now();
+            self.sent = 0;
+        } else if self.sent >= per_window {
+            std::thread::sleep(window - elapsed);
+            self.window_start = std::time::Instant::now();
+            self.sent = 0;
+        }
+        self.sent += 1;
+    }
 }
 
 impl Conn {
@@ -47,6 +99,7 @@ impl Conn {
         port: u16,
         connect_timeout: Duration,
         write_timeout: Duration,
+        udp_rate: u32,
     ) -> io::Result<Conn> {
         let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs()?.collect();
         let mut last = io::Error::new(io::ErrorKind::NotFound, format!("{host}: no addresses"));
@@ -75,6 +128,7 @@ impl Conn {
                         Ok(Conn::Udp {
                             socket,
                             since_probe: 0,
+                            pace: Pace::new(udp_rate),
                         })
                     })
                 }
@@ -109,7 +163,9 @@ impl Conn {
             Conn::Udp {
                 socket,
                 since_probe,
+                pace,
             } => {
+                pace.wait();
                 let n = socket.send(datagram)?;
                 if n != datagram.len() {
                     return Err(io::Error::new(
@@ -137,8 +193,7 @@ impl Conn {
                 probe_tcp(stream)
             }
             Conn::Udp {
-                socket,
-                since_probe,
+                socket, since_probe, ..
             } => {
                 *since_probe = 0;
                 probe_udp(socket)

@@ -158,6 +158,7 @@ pub struct Shipper {
     kinds: Vec<LogKind>,
     spool_max: u64,
     udp_max: usize,
+    udp_rate: u32,
     hostname: String,
     clock: Arc<dyn Clock>,
     rotation_grace: Duration,
@@ -233,6 +234,7 @@ impl Shipper {
             kinds: sink.logs.clone(),
             spool_max: sink.spool_max_bytes,
             udp_max: sink.udp_max_bytes,
+            udp_rate: sink.udp_max_rate,
             hostname: syslog::clean_hostname(&system_hostname()),
             clock: Arc::new(SystemClock),
             rotation_grace: Duration::from_secs(2),
@@ -407,6 +409,7 @@ impl Shipper {
             self.port,
             self.connect_timeout,
             self.write_timeout,
+            self.udp_rate,
         ) {
             Ok(conn) => {
                 self.conn = Some(conn);
