@@ -4,7 +4,7 @@ CARGO ?= cargo
 PHP ?= php8.2
 EXT := target/release/librasp.so
 
-.PHONY: all deps deps-test build demo demo-stop test test-rust test-phpt test-fpm lint fmt clean measure
+.PHONY: all deps deps-test build demo demo-stop test test-rust test-plugin test-phpt test-fpm test-agent test-logship lint fmt clean measure
 
 all: build
 
@@ -30,16 +30,29 @@ demo-stop:
 # README's second command: every test (installs what it needs).
 test: deps-test
 	$(CARGO) build --release -p rasp-ext -p rasp-cli
-	$(MAKE) --no-print-directory test-rust test-phpt test-fpm
+	$(MAKE) --no-print-directory test-rust test-plugin test-phpt test-fpm test-agent test-logship
 
 test-rust:
 	$(CARGO) test --release --workspace
+
+# Plugin unit tests: the JSON fixtures of plugins/official/tests judged by the
+# official plugin in V8, without PHP (`rasp plugin test`, docs/plugin-api.md).
+test-plugin:
+	$(CARGO) run --release -q -p rasp-cli -- plugin test --quiet plugins/official/tests
 
 test-phpt:
 	php-tests/run-phpt.sh $(EXT)
 
 test-fpm:
 	php-tests/fpm/run.sh $(EXT)
+
+# Hot reload under load, agent restart after kill -9, polling fallback, clean stop.
+test-agent:
+	php-tests/agent/run.sh $(EXT) 20 8
+
+# Alarms shipped to a real rsyslog over TCP and UDP, with a collector outage.
+test-logship:
+	php-tests/logship/run.sh $(EXT) 1000 500
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -275,10 +275,70 @@ const TICK: Duration = Duration::from_millis(250);
 /// Quiet time after the last file event before a rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(200);
 
+/// The log settings the shipping thread works with, and a change counter.
+type ShipConfig = std::sync::Arc<std::sync::Mutex<(u64, rasp_log::LogConfig)>>;
+
+/// Ships alarm and policy lines to the configured collectors and prunes old
+/// files, off the request path. The files are the spool: a collector that is
+/// down only delays delivery (see rasp-log's Shipper).
+fn ship_loop(root: PathBuf, config: ShipConfig) {
+    let mut version = u64::MAX;
+    let mut shippers: Vec<rasp_log::Shipper> = Vec::new();
+    let mut last_prune: Option<Instant> = None;
+    let mut down_reported = std::collections::HashSet::new();
+    loop {
+        let (v, cfg) = {
+            let g = config.lock().unwrap_or_else(|e| e.into_inner());
+            (g.0, g.1.clone())
+        };
+        if v != version {
+            version = v;
+            shippers.clear();
+            for sink in cfg.usable_sinks() {
+                match rasp_log::Shipper::new(&root, sink) {
+                    Ok(s) => shippers.push(s),
+                    Err(errs) => {
+                        for e in errs {
+                            logs::rasp_at(&root, "error", &format!("log sink not started: {e}"));
+                        }
+                    }
+                }
+            }
+        }
+        let mut more = false;
+        for (i, s) in shippers.iter_mut().enumerate() {
+            let r = s.poll_once();
+            more |= r.more;
+            if let Some(e) = &r.error {
+                if down_reported.insert(i) {
+                    logs::rasp_at(&root, "warning", &format!("log sink {i}: {e}; lines stay in the spool until it is back"));
+                }
+            } else if r.connected && down_reported.remove(&i) {
+                logs::rasp_at(&root, "info", &format!("log sink {i} is reachable again"));
+            }
+        }
+        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+            last_prune = Some(Instant::now());
+            let r = rasp_log::prune(&root, &cfg);
+            for e in r.errors {
+                logs::rasp_at(&root, "warning", &format!("log retention: {e}"));
+            }
+        }
+        if !more {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
 fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
     let mut generation = seg.generation();
     let mut built_hash: Option<u64> = None;
     logs::rasp_at(root, "info", &format!("agent started (pid {}), watching {}", std::process::id(), root.display()));
+    let ship_config: ShipConfig = std::sync::Arc::new(std::sync::Mutex::new((0, logs::log_config(&crate::state::config()).0)));
+    let (ship_root, ship_cfg) = (root.to_path_buf(), ship_config.clone());
+    if std::thread::Builder::new().name("rasp-ship".into()).spawn(move || ship_loop(ship_root, ship_cfg)).is_err() {
+        logs::rasp_at(root, "error", "cannot start the log shipping thread; alarms stay in the files");
+    }
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let _watcher = watch(root, tx);
     let mut dirty = Some(Instant::now() - DEBOUNCE);
@@ -338,6 +398,16 @@ fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
                     Ok(()) => {
                         generation = next;
                         seg.set_last_error("");
+                        if let Ok(cfg) = RaspConfig::parse(&b.config_text) {
+                            let (log_cfg, problems) = logs::log_config(&cfg);
+                            for p in problems {
+                                logs::rasp_at(root, "error", &p);
+                            }
+                            let mut g = ship_config.lock().unwrap_or_else(|e| e.into_inner());
+                            if g.1 != log_cfg {
+                                *g = (g.0 + 1, log_cfg);
+                            }
+                        }
                         for line in &b.snapshot.info().load_logs {
                             logs::plugin_at(root, line);
                         }
