@@ -194,6 +194,7 @@ impl ShellTokenizer {
             max_tokens: self.max_tokens,
             pos: 0,
             end: s.len(),
+            view: s,
             base: Frame::new(FrameKind::Script, ShellTokenKind::Word, 0, 0, 0),
             stack: Vec::new(),
             piece_start: None,
@@ -260,10 +261,12 @@ struct Frame {
     piece: ShellTokenKind,
     depth: u16,
     /// `out.len()` when the frame opened: the index of its opening token.
-    first_token: usize,
+    /// Positions and indices are `u32` (inputs are capped at `u32::MAX`
+    /// units) to keep frames small: an attacker can make one per two bytes.
+    first_token: u32,
     /// Command lists: inside a word, which started at `word_start`.
     in_word: bool,
-    word_start: usize,
+    word_start: u32,
     /// Command lists: the next word is in command position.
     command_start: bool,
     /// Command lists: the next word is a redirection target.
@@ -276,16 +279,24 @@ struct Frame {
     case_state: CaseState,
     /// Command lists: index into `Lexer::heredocs` of the first delimiter
     /// this list registered and has not read the body of.
-    heredocs_from: usize,
+    heredocs_from: u32,
     /// Backquotes: where the closing backquote is (or the end of input).
-    limit: usize,
+    limit: u32,
     /// Here-document bodies: which delimiter, and whether at a line start.
-    doc: usize,
+    doc: u32,
     line_start: bool,
 }
 
 impl Frame {
-    fn new(kind: FrameKind, piece: ShellTokenKind, depth: u16, first_token: usize, heredocs_from: usize) -> Frame {
+    fn new(
+        kind: FrameKind,
+        piece: ShellTokenKind,
+        depth: u16,
+        first_token: usize,
+        heredocs_from: usize,
+    ) -> Frame {
+        // Both are bounded by the input length, which is at most u32::MAX.
+        let (first_token, heredocs_from) = (first_token as u32, heredocs_from as u32);
         Frame {
             kind,
             piece,
@@ -325,6 +336,8 @@ struct Lexer<'a, U> {
     /// The closing backquote of the open backquote substitution, or the end
     /// of input: nothing at or past it is looked at.
     end: usize,
+    /// `s[..end]`.
+    view: &'a [U],
     /// The bottom frame, kept out of `stack` so that commands without
     /// nesting allocate nothing.
     base: Frame,
@@ -340,19 +353,89 @@ struct Lexer<'a, U> {
     in_backtick: bool,
 }
 
+/// Class bits: which scanning contexts can skip a unit without looking at
+/// it. A unit is "plain" in a context when it neither ends nor opens
+/// anything there.
+const PLAIN_WORD: u8 = 1;
+const PLAIN_DOUBLE_QUOTE: u8 = 2;
+const PLAIN_BRACE: u8 = 4;
+const PLAIN_ARITH: u8 = 8;
+const PLAIN_HEREDOC: u8 = 16;
+
+/// Indexed by [`CodeUnit::table_index`]; every non-ASCII unit is plain.
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut bits = 0;
+        if !matches!(
+            c,
+            b' ' | b'\t'
+                | b'\n'
+                | b';'
+                | b'&'
+                | b'|'
+                | b'('
+                | b')'
+                | b'<'
+                | b'>'
+                | b'\\'
+                | b'\''
+                | b'"'
+                | b'`'
+                | b'$'
+        ) {
+            bits |= PLAIN_WORD;
+        }
+        if !matches!(c, b'"' | b'\\' | b'`' | b'$') {
+            bits |= PLAIN_DOUBLE_QUOTE;
+        }
+        if !matches!(c, b'}' | b'\\' | b'\'' | b'"' | b'`' | b'$') {
+            bits |= PLAIN_BRACE;
+        }
+        if !matches!(c, b'(' | b')' | b'\\' | b'"' | b'`' | b'$') {
+            bits |= PLAIN_ARITH;
+        }
+        if !matches!(c, b'\n' | b'\\' | b'`' | b'$') {
+            bits |= PLAIN_HEREDOC;
+        }
+        class[b] = bits;
+        b += 1;
+    }
+    class
+};
+
 /// Characters that end an unquoted word.
 #[inline(always)]
 fn ends_word(b: u8) -> bool {
-    matches!(b, END | b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>')
+    matches!(
+        b,
+        END | b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>'
+    )
 }
 
 impl<U: CodeUnit> Lexer<'_, U> {
     #[inline(always)]
     fn at(&self, i: usize) -> u8 {
-        if i < self.end {
-            self.s[i].byte()
-        } else {
-            END
+        match self.view.get(i) {
+            Some(u) => u.byte(),
+            None => END,
+        }
+    }
+
+    /// The first position from `j` (up to `end`) whose unit is not plain in
+    /// the context `bits` names.
+    #[inline(always)]
+    fn skip_plain(&self, j: usize, bits: u8) -> usize {
+        match self.view.get(j..) {
+            Some(rest) => {
+                j + rest
+                    .iter()
+                    .position(|u| CLASS[u.table_index()] & bits == 0)
+                    .unwrap_or(rest.len())
+            }
+            None => j,
         }
     }
 
@@ -367,7 +450,13 @@ impl<U: CodeUnit> Lexer<'_, U> {
     }
 
     /// Emits a token at the current frame's depth.
-    fn emit(&mut self, start: usize, stop: usize, kind: ShellTokenKind, unterminated: bool) -> Step {
+    fn emit(
+        &mut self,
+        start: usize,
+        stop: usize,
+        kind: ShellTokenKind,
+        unterminated: bool,
+    ) -> Step {
         if start >= stop {
             return Ok(());
         }
@@ -408,7 +497,9 @@ impl<U: CodeUnit> Lexer<'_, U> {
     fn push_frame(&mut self, kind: FrameKind, first_token: usize) {
         let parent = self.top_ref();
         let depth = match kind {
-            FrameKind::CommandSub | FrameKind::ProcessSub | FrameKind::Backtick => parent.depth.saturating_add(1),
+            FrameKind::CommandSub | FrameKind::ProcessSub | FrameKind::Backtick => {
+                parent.depth.saturating_add(1)
+            }
             _ => parent.depth,
         };
         let piece = match kind {
@@ -427,6 +518,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
         if frame.kind == FrameKind::Backtick {
             self.in_backtick = false;
             self.end = self.s.len();
+            self.view = self.s;
         }
         frame
     }
@@ -447,9 +539,10 @@ impl<U: CodeUnit> Lexer<'_, U> {
                 return self.finish();
             }
             match self.top_ref().kind {
-                FrameKind::Script | FrameKind::CommandSub | FrameKind::ProcessSub | FrameKind::Backtick => {
-                    self.command()?
-                }
+                FrameKind::Script
+                | FrameKind::CommandSub
+                | FrameKind::ProcessSub
+                | FrameKind::Backtick => self.command()?,
                 FrameKind::DoubleQuote => self.double_quote()?,
                 FrameKind::Brace => self.brace()?,
                 FrameKind::Arith => self.arith()?,
@@ -467,7 +560,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
             self.end_word()?;
         }
         let frame = self.pop_frame();
-        self.mark_unterminated(frame.first_token);
+        self.mark_unterminated(frame.first_token as usize);
         self.resume_piece();
         Ok(())
     }
@@ -493,11 +586,12 @@ impl<U: CodeUnit> Lexer<'_, U> {
             self.end_word()?;
         }
         let frame = self.pop_frame();
-        if frame.limit < self.s.len() {
-            self.emit(frame.limit, frame.limit + 1, ShellTokenKind::CommandSubstitution, false)?;
-            self.pos = frame.limit + 1;
+        let limit = frame.limit as usize;
+        if limit < self.s.len() {
+            self.emit(limit, limit + 1, ShellTokenKind::CommandSubstitution, false)?;
+            self.pos = limit + 1;
         } else {
-            self.mark_unterminated(frame.first_token);
+            self.mark_unterminated(frame.first_token as usize);
             self.pos = self.s.len();
         }
         self.resume_piece();
@@ -528,7 +622,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
             }
             b'\n' => {
                 self.operator(i, i + 1)?;
-                self.read_heredocs(self.top_ref().heredocs_from)
+                self.read_heredocs(self.top_ref().heredocs_from as usize)
             }
             b'#' => {
                 let mut j = i + 1;
@@ -592,8 +686,9 @@ impl<U: CodeUnit> Lexer<'_, U> {
 
     fn close_paren(&mut self, i: usize) -> Step {
         let top = self.top_ref();
-        let closes_substitution =
-            top.parens == 0 && top.cases == 0 && matches!(top.kind, FrameKind::CommandSub | FrameKind::ProcessSub);
+        let closes_substitution = top.parens == 0
+            && top.cases == 0
+            && matches!(top.kind, FrameKind::CommandSub | FrameKind::ProcessSub);
         if !closes_substitution {
             let top = self.top();
             top.parens = top.parens.saturating_sub(1);
@@ -618,7 +713,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
             // `<(` / `>(`: a process substitution, which is (part of) a word.
             let top = self.top();
             top.in_word = true;
-            top.word_start = start;
+            top.word_start = start as u32;
             let first = self.out.len();
             self.emit(op, op + 2, ShellTokenKind::ProcessSubstitution, false)?;
             self.push_frame(FrameKind::ProcessSub, first);
@@ -671,7 +766,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
         }
         let top = self.top();
         top.in_word = true;
-        top.word_start = i;
+        top.word_start = i as u32;
         self.piece_start = Some(i);
         self.word()
     }
@@ -681,6 +776,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
     fn word(&mut self) -> Step {
         let mut j = self.pos;
         loop {
+            j = self.skip_plain(j, PLAIN_WORD);
             match self.at(j) {
                 b if ends_word(b) => {
                     self.pos = j;
@@ -731,13 +827,20 @@ impl<U: CodeUnit> Lexer<'_, U> {
             (top.word_start, top.command_start && !top.after_redirect)
         };
         let s = self.s;
-        let raw = &s[word_start..pos];
-        let is = |w: &[u8]| raw.len() == w.len() && raw.iter().zip(w).all(|(u, &c)| u.ascii() == Some(c));
+        let raw = &s[word_start as usize..pos];
+        let is = |w: &[u8]| {
+            raw.len() == w.len() && raw.iter().zip(w).all(|(u, &c)| u.ascii() == Some(c))
+        };
         let assignment = reserved && is_assignment(raw);
         let top = self.top();
         top.in_word = false;
         if top.after_redirect {
             top.after_redirect = false;
+            return Ok(());
+        }
+        if !reserved && top.case_state == CaseState::None {
+            // An argument: no keyword can follow.
+            top.command_start = false;
             return Ok(());
         }
         match top.case_state {
@@ -761,15 +864,13 @@ impl<U: CodeUnit> Lexer<'_, U> {
         } else if reserved && is(b"esac") {
             top.cases = top.cases.saturating_sub(1);
             top.command_start = false;
-        } else if reserved
-            && (assignment
-                || [&b"if"[..], b"then", b"else", b"elif", b"do", b"while", b"until", b"!", b"{", b"time"]
-                    .iter()
-                    .any(|w| is(w)))
-        {
-            top.command_start = true;
         } else {
-            top.command_start = false;
+            // Reserved words that a command follows, and assignments, keep
+            // the next word in command position.
+            const LEAD_INS: [&[u8]; 10] = [
+                b"if", b"then", b"else", b"elif", b"do", b"while", b"until", b"!", b"{", b"time",
+            ];
+            top.command_start = reserved && (assignment || LEAD_INS.iter().any(|w| is(w)));
         }
         Ok(())
     }
@@ -803,7 +904,13 @@ impl<U: CodeUnit> Lexer<'_, U> {
                                 j += 1;
                                 break;
                             }
-                            b'\\' if q == b'"' && matches!(self.at(j + 1), b'$' | b'`' | b'"' | b'\\' | b'\n') => {
+                            b'\\'
+                                if q == b'"'
+                                    && matches!(
+                                        self.at(j + 1),
+                                        b'$' | b'`' | b'"' | b'\\' | b'\n'
+                                    ) =>
+                            {
                                 delimiter.push(self.s[j + 1]);
                                 j += 2;
                             }
@@ -869,7 +976,9 @@ impl<U: CodeUnit> Lexer<'_, U> {
                 }
                 self.expansion(i, k)?;
             }
-            b'0'..=b'9' | b'@' | b'*' | b'#' | b'?' | b'-' | b'$' | b'!' => self.expansion(i, i + 2)?,
+            b'0'..=b'9' | b'@' | b'*' | b'#' | b'?' | b'-' | b'$' | b'!' => {
+                self.expansion(i, i + 2)?
+            }
             b'\'' if ansi_c && self.top_ref().kind.is_command_list() => {
                 // bash's `$'...'`: backslash escapes, including `\'`.
                 let mut j = i + 2;
@@ -921,9 +1030,10 @@ impl<U: CodeUnit> Lexer<'_, U> {
         let first = self.out.len();
         self.emit(i, i + 1, ShellTokenKind::CommandSubstitution, false)?;
         self.push_frame(FrameKind::Backtick, first);
-        self.top().limit = limit;
+        self.top().limit = limit as u32;
         self.in_backtick = true;
         self.end = limit;
+        self.view = &self.s[..limit];
         self.pos = i + 1;
         Ok(())
     }
@@ -931,6 +1041,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
     fn double_quote(&mut self) -> Step {
         let mut j = self.pos;
         loop {
+            j = self.skip_plain(j, PLAIN_DOUBLE_QUOTE);
             match self.at(j) {
                 END => {
                     self.pos = j;
@@ -960,6 +1071,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
     fn brace(&mut self) -> Step {
         let mut j = self.pos;
         loop {
+            j = self.skip_plain(j, PLAIN_BRACE);
             match self.at(j) {
                 END => {
                     self.pos = j;
@@ -997,6 +1109,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
     fn arith(&mut self) -> Step {
         let mut j = self.pos;
         loop {
+            j = self.skip_plain(j, PLAIN_ARITH);
             match self.at(j) {
                 END => {
                     self.pos = j;
@@ -1048,7 +1161,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
                 let first = self.out.len();
                 self.push_frame(FrameKind::HereDoc, first);
                 let top = self.top();
-                top.doc = doc;
+                top.doc = doc as u32;
                 top.line_start = true;
                 self.piece_start = Some(self.pos);
                 return Ok(());
@@ -1068,7 +1181,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
             self.pos = stop;
             doc += 1;
         }
-        let from = self.top_ref().heredocs_from;
+        let from = self.top_ref().heredocs_from as usize;
         self.heredocs.truncate(from);
         Ok(())
     }
@@ -1101,7 +1214,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
     fn heredoc(&mut self) -> Step {
         let (doc, line_start) = {
             let top = self.top_ref();
-            (top.doc, top.line_start)
+            (top.doc as usize, top.line_start)
         };
         if line_start {
             if let Some(stop) = self.delimiter_line(self.pos, doc) {
@@ -1114,6 +1227,7 @@ impl<U: CodeUnit> Lexer<'_, U> {
         }
         let mut j = self.pos;
         loop {
+            j = self.skip_plain(j, PLAIN_HEREDOC);
             match self.at(j) {
                 END => {
                     self.pos = j;
@@ -1145,7 +1259,10 @@ impl<U: CodeUnit> Lexer<'_, U> {
 fn is_assignment<U: CodeUnit>(raw: &[U]) -> bool {
     let name_len = raw
         .iter()
-        .take_while(|u| u.ascii().is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        .take_while(|u| {
+            u.ascii()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
         .count();
     name_len > 0
         && !raw[0].ascii().is_some_and(|b| b.is_ascii_digit())

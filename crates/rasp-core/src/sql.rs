@@ -315,6 +315,8 @@ const IDENT: u8 = 4;
 const DIGIT: u8 = 8;
 /// PostgreSQL's `op_chars`.
 const PG_OP: u8 = 16;
+/// The first character of one of the dialect's multi-character operators.
+const OPERATOR_START: u8 = 32;
 
 /// What `#` means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -465,6 +467,22 @@ impl Rules {
         for &b in b"~!@#^&|`?+-*/%<>=" {
             class[b as usize] |= PG_OP;
         }
+        let operators: &'static [&'static [u8]] = match dialect {
+            Mysql => MYSQL_OPERATORS,
+            Pgsql => &[],
+            Sqlite => SQLITE_OPERATORS,
+            Mssql => MSSQL_OPERATORS,
+            Oracle => ORACLE_OPERATORS,
+            Generic => GENERIC_OPERATORS,
+        };
+        for op in operators {
+            class[op[0] as usize] |= OPERATOR_START;
+        }
+        // Every non-ASCII unit is an identifier character; `u8` input
+        // indexes this table with its raw byte (see `CodeUnit::table_index`).
+        for b in NON_ASCII as usize + 1..256 {
+            class[b] = class[NON_ASCII as usize];
+        }
         let mysql = dialect == Mysql;
         let pg = dialect == Pgsql;
         Rules {
@@ -513,14 +531,7 @@ impl Rules {
             version_comments: mysql,
             hint_comments: matches!(dialect, Mysql | Oracle),
             pg_operators: pg,
-            operators: match dialect {
-                Mysql => MYSQL_OPERATORS,
-                Pgsql => &[],
-                Sqlite => SQLITE_OPERATORS,
-                Mssql => MSSQL_OPERATORS,
-                Oracle => ORACLE_OPERATORS,
-                Generic => GENERIC_OPERATORS,
-            },
+            operators,
             national_strings: dialect != Sqlite,
             hex_strings: matches!(dialect, Mysql | Pgsql | Sqlite | Generic),
             bit_strings: matches!(dialect, Mysql | Pgsql | Generic),
@@ -575,21 +586,38 @@ impl<U: CodeUnit> Scanner<'_, U> {
         }
     }
 
+    /// The class bits of the unit at `i`; none past the end.
     #[inline(always)]
     fn class(&self, i: usize) -> u8 {
-        self.rules.class[self.at(i) as usize]
+        match self.s.get(i) {
+            Some(u) => self.rules.class[u.table_index()],
+            None => 0,
+        }
     }
 
+    /// The first position from `i` whose unit lacks all of `bits`.
     #[inline(always)]
-    fn skip_class(&self, mut i: usize, bits: u8) -> usize {
-        while self.class(i) & bits != 0 {
-            i += 1;
+    fn skip_class(&self, i: usize, bits: u8) -> usize {
+        let class = &self.rules.class;
+        match self.s.get(i..) {
+            Some(rest) => {
+                i + rest
+                    .iter()
+                    .position(|u| class[u.table_index()] & bits == 0)
+                    .unwrap_or(rest.len())
+            }
+            None => i,
         }
-        i
     }
 
     #[inline]
-    fn push(&mut self, start: usize, stop: usize, kind: TokenKind, unterminated: bool) -> Result<(), Full> {
+    fn push(
+        &mut self,
+        start: usize,
+        stop: usize,
+        kind: TokenKind,
+        unterminated: bool,
+    ) -> Result<(), Full> {
         if self.out.len() >= self.max_tokens {
             return Err(Full);
         }
@@ -679,7 +707,7 @@ impl<U: CodeUnit> Scanner<'_, U> {
             b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'!' | b'~' | b'^' | b'&'
             | b'|' => self.operator(i),
             b'`' if r.pg_operators => self.pg_operator(i),
-            _ if r.class[b as usize] & IDENT_START != 0 => self.word(i),
+            _ if self.class(i) & IDENT_START != 0 => self.word(i),
             _ => (i + 1, Other, false),
         }
     }
@@ -816,9 +844,7 @@ impl<U: CodeUnit> Scanner<'_, U> {
     fn skip_digits(&self, mut i: usize) -> usize {
         loop {
             i = self.skip_class(i, DIGIT);
-            if self.rules.digit_underscores
-                && self.at(i) == b'_'
-                && self.class(i + 1) & DIGIT != 0
+            if self.rules.digit_underscores && self.at(i) == b'_' && self.class(i + 1) & DIGIT != 0
             {
                 i += 1;
             } else {
@@ -860,7 +886,8 @@ impl<U: CodeUnit> Scanner<'_, U> {
                 loop {
                     if is_digit(self.at(j)) {
                         j += 1;
-                    } else if r.digit_underscores && self.at(j) == b'_' && is_digit(self.at(j + 1)) {
+                    } else if r.digit_underscores && self.at(j) == b'_' && is_digit(self.at(j + 1))
+                    {
                         j += 2;
                     } else {
                         break;
@@ -906,6 +933,11 @@ impl<U: CodeUnit> Scanner<'_, U> {
         let r = self.rules;
         let next = self.at(i + 1);
         let quote_next = next == b'\'';
+        // Prefixed strings (`N'`, `X'`, `U&'`, `q'`, `nq'`) need one of
+        // these next; ordinary words skip the prefix checks.
+        if !matches!(next, b'\'' | b'&' | b'q' | b'Q') {
+            return (self.skip_class(i + 1, IDENT), Word, false);
+        }
         match self.at(i) | 0x20 {
             b'n' if quote_next && r.national_strings => {
                 return self.string(i + 2, b'\'', r.backslash_escapes)
@@ -980,7 +1012,8 @@ impl<U: CodeUnit> Scanner<'_, U> {
         match self.at(i + 1) {
             b'@' => (self.skip_class(i + 2, IDENT), TokenKind::Variable, false),
             q @ (b'\'' | b'"') => {
-                let (stop, _, unterminated) = self.quoted(i + 2, q, r.backslash_escapes, TokenKind::Variable);
+                let (stop, _, unterminated) =
+                    self.quoted(i + 2, q, r.backslash_escapes, TokenKind::Variable);
                 (stop, TokenKind::Variable, unterminated)
             }
             b'`' => self.quoted(i + 2, b'`', false, TokenKind::Variable),
@@ -1042,7 +1075,7 @@ impl<U: CodeUnit> Scanner<'_, U> {
         if (next == b':' && r.double_colon) || (next == b'=' && r.colon_equals) {
             return (i + 2, TokenKind::Operator, false);
         }
-        let class = r.class[next as usize];
+        let class = self.class(i + 1);
         if class & IDENT_START != 0 || (r.colon_digits && class & DIGIT != 0) {
             return (self.skip_class(i + 1, IDENT), TokenKind::Variable, false);
         }
@@ -1094,8 +1127,16 @@ impl<U: CodeUnit> Scanner<'_, U> {
             return self.pg_operator(i);
         }
         let first = self.at(i);
+        if self.class(i) & OPERATOR_START == 0 {
+            return (i + 1, TokenKind::Operator, false);
+        }
         for op in self.rules.operators {
-            if op[0] == first && op[1..].iter().enumerate().all(|(k, &c)| self.at(i + 1 + k) == c) {
+            if op[0] == first
+                && op[1..]
+                    .iter()
+                    .enumerate()
+                    .all(|(k, &c)| self.at(i + 1 + k) == c)
+            {
                 return (i + op.len(), TokenKind::Operator, false);
             }
         }
@@ -1121,8 +1162,12 @@ impl<U: CodeUnit> Scanner<'_, U> {
         }
         let plus_minus = |b: u8| b == b'+' || b == b'-';
         if end - i > 1 && plus_minus(self.at(end - 1)) {
-            let special = (i..end - 1)
-                .any(|k| matches!(self.at(k), b'~' | b'!' | b'@' | b'#' | b'^' | b'&' | b'|' | b'`' | b'?' | b'%'));
+            let special = (i..end - 1).any(|k| {
+                matches!(
+                    self.at(k),
+                    b'~' | b'!' | b'@' | b'#' | b'^' | b'&' | b'|' | b'`' | b'?' | b'%'
+                )
+            });
             if !special {
                 let mut stop = end;
                 while stop - i > 1 && plus_minus(self.at(stop - 1)) {

@@ -48,6 +48,15 @@ pub trait CodeUnit: Copy + Eq + std::fmt::Debug {
         self.ascii().unwrap_or(NON_ASCII)
     }
 
+    /// An index into a 256-entry lookup table: the ASCII value, or some
+    /// value of at least 0x80 for a non-ASCII unit. Tables give every entry
+    /// from 0x80 up the same meaning, so `u8` input can index with the raw
+    /// byte and skip the fold that [`Self::byte`] does.
+    #[inline(always)]
+    fn table_index(self) -> usize {
+        self.byte() as usize
+    }
+
     /// True if this unit continues a multi-unit character started by an
     /// earlier unit: a UTF-8 continuation byte (`10xxxxxx`) or a UTF-16 low
     /// surrogate. Used where a delimiter is "one character" (Oracle's
@@ -69,6 +78,11 @@ impl CodeUnit for u8 {
     fn byte(self) -> u8 {
         // Branch-free: every unit >= 0x80 becomes NON_ASCII.
         self.min(NON_ASCII)
+    }
+
+    #[inline(always)]
+    fn table_index(self) -> usize {
+        self as usize
     }
 
     #[inline(always)]
@@ -146,6 +160,15 @@ mod tests {
             assert_eq!(u.ascii(), None);
             assert_eq!(u.byte(), NON_ASCII);
         }
+    }
+
+    #[test]
+    fn table_index_is_ascii_or_high() {
+        for b in 0u8..=0xFF {
+            assert_eq!(b.table_index() < 0x80, b < 0x80);
+            assert_eq!(u16::from(b).table_index() < 0x80, b < 0x80);
+        }
+        assert_eq!(0xD800u16.table_index(), 0x80);
     }
 
     #[test]

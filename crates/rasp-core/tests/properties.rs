@@ -40,9 +40,16 @@ fn check_sql<U: CodeUnit>(input: &[U], tokens: &[Token], status: TokenizeStatus,
     let mut covered_to = 0usize;
     for t in tokens {
         let (a, b) = (t.start as usize, t.stop as usize);
-        assert!(a < b && b <= input.len(), "token {t:?} out of bounds {}", input.len());
+        assert!(
+            a < b && b <= input.len(),
+            "token {t:?} out of bounds {}",
+            input.len()
+        );
         assert!(a >= covered_to, "token {t:?} overlaps or is out of order");
-        assert!(!is_sql_space(input[a]), "token {t:?} starts with whitespace");
+        assert!(
+            !is_sql_space(input[a]),
+            "token {t:?} starts with whitespace"
+        );
         for u in &input[covered_to..a] {
             assert!(is_sql_space(*u), "uncovered non-whitespace before {t:?}");
         }
@@ -77,7 +84,12 @@ fn sql_all<U: CodeUnit>(input: &[U]) {
     }
 }
 
-fn check_shell<U: CodeUnit>(input: &[U], tokens: &[ShellToken], status: TokenizeStatus, max: usize) {
+fn check_shell<U: CodeUnit>(
+    input: &[U],
+    tokens: &[ShellToken],
+    status: TokenizeStatus,
+    max: usize,
+) {
     let byte = |i: usize| input.get(i).and_then(|u| u.ascii());
     let gap_ok = |from: usize, to: usize| {
         (from..to).all(|i| match byte(i) {
@@ -91,14 +103,21 @@ fn check_shell<U: CodeUnit>(input: &[U], tokens: &[ShellToken], status: Tokenize
     let mut prev: Option<&ShellToken> = None;
     for t in tokens {
         let (a, b) = (t.start as usize, t.stop as usize);
-        assert!(a < b && b <= input.len(), "token {t:?} out of bounds {}", input.len());
+        assert!(
+            a < b && b <= input.len(),
+            "token {t:?} out of bounds {}",
+            input.len()
+        );
         assert!(a >= covered_to, "token {t:?} overlaps or is out of order");
         assert!(gap_ok(covered_to, a), "uncovered text before {t:?}");
         if let Some(p) = prev {
             if t.depth > p.depth {
                 assert_eq!(t.depth, p.depth + 1, "{p:?} -> {t:?}");
                 assert!(
-                    matches!(p.kind, ShellTokenKind::CommandSubstitution | ShellTokenKind::ProcessSubstitution),
+                    matches!(
+                        p.kind,
+                        ShellTokenKind::CommandSubstitution | ShellTokenKind::ProcessSubstitution
+                    ),
                     "depth rose after {p:?}"
                 );
             }
@@ -107,7 +126,9 @@ fn check_shell<U: CodeUnit>(input: &[U], tokens: &[ShellToken], status: Tokenize
         prev = Some(t);
     }
     match status {
-        TokenizeStatus::Complete => assert!(gap_ok(covered_to, input.len()), "uncovered text at the end"),
+        TokenizeStatus::Complete => {
+            assert!(gap_ok(covered_to, input.len()), "uncovered text at the end")
+        }
         TokenizeStatus::Truncated => assert_eq!(tokens.len(), max),
     }
 }
@@ -222,7 +243,10 @@ proptest! {
 
 #[test]
 fn fixtures_keep_the_invariants() {
-    for line in fixture_lines(SQL_ATTACKS).into_iter().chain(fixture_lines(CMD_ATTACKS)) {
+    for line in fixture_lines(SQL_ATTACKS)
+        .into_iter()
+        .chain(fixture_lines(CMD_ATTACKS))
+    {
         sql_all(line.as_bytes());
         shell_all(line.as_bytes());
         sql_widths_agree(line);

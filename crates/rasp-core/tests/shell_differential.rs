@@ -120,14 +120,26 @@ fn brush_words(q: &str) -> Option<Vec<Span>> {
 /// Inputs left out, and why.
 fn skip_reason(q: &str) -> Option<&'static str> {
     let tokens = cmd_tokenize(q);
-    // S3: brush reorders here-document bodies after their delimiter.
-    if tokens.iter().any(|t| t.kind == ShellTokenKind::HereDoc) {
+    // S3: brush reorders here-document bodies after their delimiter (and
+    // exhausts memory on some here-document operators without a body, such
+    // as `<<$( (a) ) x`).
+    let heredoc_operator = |t: &rasp_core::shell::ShellToken| {
+        let op = q[t.range()].trim_start_matches(|c: char| c.is_ascii_digit());
+        t.kind == ShellTokenKind::Redirect && op.starts_with("<<") && !op.starts_with("<<<")
+    };
+    if tokens
+        .iter()
+        .any(|t| t.kind == ShellTokenKind::HereDoc || heredoc_operator(t))
+    {
         return Some("here-document");
     }
     // S4: brush's tokenizer has no process substitution: `<(ls)` is `<`,
     // `(`, `ls`, `)` there, one word in bash (`echo a<(true)` prints
     // `a/dev/fd/63`).
-    if tokens.iter().any(|t| t.kind == ShellTokenKind::ProcessSubstitution) {
+    if tokens
+        .iter()
+        .any(|t| t.kind == ShellTokenKind::ProcessSubstitution)
+    {
         return Some("process substitution");
     }
     // S5: brush's tokenizer ends `$(` at a `case` pattern's `)`; bash and
@@ -168,12 +180,18 @@ fn compare(tally: &mut Tally, q: &str) {
         let show = |spans: &[Span]| {
             spans
                 .iter()
-                .map(|&(x, y)| chars[x.min(chars.len())..y.min(chars.len())].iter().collect::<String>())
+                .map(|&(x, y)| {
+                    chars[x.min(chars.len())..y.min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                })
                 .collect::<Vec<_>>()
         };
-        tally
-            .examples
-            .push(format!("{q:?}\n    ours:   {:?}\n    theirs: {:?}", show(&ours), show(&theirs)));
+        tally.examples.push(format!(
+            "{q:?}\n    ours:   {:?}\n    theirs: {:?}",
+            show(&ours),
+            show(&theirs)
+        ));
     }
 }
 

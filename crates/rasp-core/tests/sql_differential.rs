@@ -53,11 +53,15 @@ fn theirs(dialect: &dyn Dialect, q: &str) -> Result<Vec<(Span, Token)>, Skip> {
         .filter(|t| {
             !matches!(
                 t.token,
-                Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab) | Token::EOF
+                Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab)
+                    | Token::EOF
             )
         })
         .map(|t| {
-            let span = (index(t.span.start.line, t.span.start.column), index(t.span.end.line, t.span.end.column));
+            let span = (
+                index(t.span.start.line, t.span.start.column),
+                index(t.span.end.line, t.span.end.column),
+            );
             (span, t.token)
         })
         .collect())
@@ -85,20 +89,29 @@ fn classify(text: &[char], comment: bool) -> Class {
 }
 
 /// Our tokens, with the documented differences removed.
-fn normalize_ours(dialect: SqlDialect, strict: bool, q: &[char], tokens: Vec<(Span, TokenKind)>) -> Vec<(Span, Class)> {
+fn normalize_ours(
+    dialect: SqlDialect,
+    strict: bool,
+    q: &[char],
+    tokens: Vec<(Span, TokenKind)>,
+) -> Vec<(Span, Class)> {
     let mut out = Vec::new();
     for ((a, b), kind) in tokens {
         match kind {
             // D1: sqlparser has no `:name` placeholders, nor SQLite's `@x`
             // and `#x`: it reads the sigil, then a word.
             TokenKind::Variable
-                if !strict && b > a + 1 && (q[a] == ':' || (dialect == SqlDialect::Sqlite && "@#".contains(q[a]))) =>
+                if !strict
+                    && b > a + 1
+                    && (q[a] == ':' || (dialect == SqlDialect::Sqlite && "@#".contains(q[a]))) =>
             {
                 out.push(((a, a + 1), Class::Operator));
                 out.push(((a + 1, b), classify(&q[a + 1..b], false)));
             }
             // D7: sqlparser has no `..` token; PostgreSQL does (`dot_dot`).
-            TokenKind::Punctuation if !strict && dialect == SqlDialect::Pgsql && b == a + 2 && q[a] == '.' => {
+            TokenKind::Punctuation
+                if !strict && dialect == SqlDialect::Pgsql && b == a + 2 && q[a] == '.' =>
+            {
                 out.push(((a, a + 1), Class::Other));
                 out.push(((a + 1, b), Class::Other));
             }
@@ -111,12 +124,19 @@ fn normalize_ours(dialect: SqlDialect, strict: bool, q: &[char], tokens: Vec<(Sp
 }
 
 /// sqlparser's tokens, with the documented differences removed.
-fn normalize_theirs(dialect: SqlDialect, strict: bool, q: &[char], tokens: Vec<(Span, Token)>) -> Vec<(Span, Class)> {
+fn normalize_theirs(
+    dialect: SqlDialect,
+    strict: bool,
+    q: &[char],
+    tokens: Vec<(Span, Token)>,
+) -> Vec<(Span, Class)> {
     let mut out: Vec<(Span, Class)> = Vec::new();
     for ((a, mut b), token) in tokens {
         let comment = matches!(
             token,
-            Token::Whitespace(Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_))
+            Token::Whitespace(
+                Whitespace::SingleLineComment { .. } | Whitespace::MultiLineComment(_)
+            )
         );
         // D3: sqlparser's line comments own their newline; ours stop before it.
         if let Token::Whitespace(Whitespace::SingleLineComment { .. }) = token {
@@ -124,7 +144,13 @@ fn normalize_theirs(dialect: SqlDialect, strict: bool, q: &[char], tokens: Vec<(
                 b -= 1;
             }
         }
-        if !strict && !comment && !matches!(token, Token::SingleQuotedString(_) | Token::DoubleQuotedString(_)) {
+        if !strict
+            && !comment
+            && !matches!(
+                token,
+                Token::SingleQuotedString(_) | Token::DoubleQuotedString(_)
+            )
+        {
             // D8: sqlparser's MySQL dialect lets `@` continue an identifier
             // (`users@`, `42@@v`); MySQL does not. Split before an inner `@`.
             // It also takes the whitespace after a lone `@` into the token.
@@ -140,7 +166,11 @@ fn normalize_theirs(dialect: SqlDialect, strict: bool, q: &[char], tokens: Vec<(
             }
             // D9: sqlparser reads `?NNN` (SQLite's numbered placeholder) in
             // every dialect; elsewhere it is `?` then a number.
-            if dialect != SqlDialect::Sqlite && q[a] == '?' && b > a + 1 && q[a + 1].is_ascii_digit() {
+            if dialect != SqlDialect::Sqlite
+                && q[a] == '?'
+                && b > a + 1
+                && q[a + 1].is_ascii_digit()
+            {
                 out.push(((a, a + 1), Class::Operator));
                 out.push(((a + 1, b), Class::Other));
                 continue;
@@ -154,7 +184,8 @@ fn normalize_theirs(dialect: SqlDialect, strict: bool, q: &[char], tokens: Vec<(
         let n = out.len();
         let ((a1, b1), _) = out[n - 2];
         let ((a2, b2), _) = out[n - 1];
-        if b2 == q.len() && b1 == a2 && b1 == a1 + 1 && b2 == a2 + 1 && q[a1] == '-' && q[a2] == '-' {
+        if b2 == q.len() && b1 == a2 && b1 == a1 + 1 && b2 == a2 + 1 && q[a1] == '-' && q[a2] == '-'
+        {
             out.truncate(n - 2);
             out.push(((a1, b2), Class::Comment));
         }
@@ -188,12 +219,15 @@ fn normalize_both(
                 // `12abc`, `0x1Fg`, `.5FROM`) is compared as one unit:
                 // MySQL reads an identifier, SQLite an illegal token,
                 // sqlparser splits it in various places.
-                let starts_number = q[*pa].is_ascii_digit() || (q[*pa] == '.' && *pa + 1 < q.len() && q[*pa + 1].is_ascii_digit());
+                let starts_number = q[*pa].is_ascii_digit()
+                    || (q[*pa] == '.' && *pa + 1 < q.len() && q[*pa + 1].is_ascii_digit());
                 let glued = dialect != SqlDialect::Pgsql
                     && starts_number
                     && *pclass != Class::Comment
                     && class == Class::Other
-                    && q[a..b].iter().all(|&c| c.is_alphanumeric() || c == '_' || c == '$');
+                    && q[a..b]
+                        .iter()
+                        .all(|&c| c.is_alphanumeric() || c == '_' || c == '$');
                 if operators || glued {
                     *pb = b;
                     continue;
@@ -250,8 +284,20 @@ fn compare(tally: &mut Tally, ours_dialect: SqlDialect, theirs_dialect: &dyn Dia
     let d = ours_dialect;
     let side = |strict: bool| {
         (
-            normalize_both(d, strict, &chars, &regions, normalize_ours(d, strict, &chars, ours.clone())),
-            normalize_both(d, strict, &chars, &regions, normalize_theirs(d, strict, &chars, theirs.clone())),
+            normalize_both(
+                d,
+                strict,
+                &chars,
+                &regions,
+                normalize_ours(d, strict, &chars, ours.clone()),
+            ),
+            normalize_both(
+                d,
+                strict,
+                &chars,
+                &regions,
+                normalize_theirs(d, strict, &chars, theirs.clone()),
+            ),
         )
     };
     let (strict_a, strict_b) = side(true);
@@ -266,12 +312,18 @@ fn compare(tally: &mut Tally, ours_dialect: SqlDialect, theirs_dialect: &dyn Dia
         let show = |spans: &[Span]| {
             spans
                 .iter()
-                .map(|&(x, y)| chars[x.min(chars.len())..y.min(chars.len())].iter().collect::<String>())
+                .map(|&(x, y)| {
+                    chars[x.min(chars.len())..y.min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                })
                 .collect::<Vec<_>>()
         };
-        tally
-            .examples
-            .push(format!("{q:?}\n    ours:   {:?}\n    theirs: {:?}", show(&a), show(&b)));
+        tally.examples.push(format!(
+            "{q:?}\n    ours:   {:?}\n    theirs: {:?}",
+            show(&a),
+            show(&b)
+        ));
     }
 }
 
@@ -282,7 +334,7 @@ fn inputs() -> Vec<String> {
             inputs.push(template.replace("{}", payload));
         }
     }
-    let mut rng = Rng::new(0x5EED_5A1);
+    let mut rng = Rng::new(0x05EE_D5A1);
     for _ in 0..16_000 {
         inputs.push(gen_sql(&mut rng));
     }

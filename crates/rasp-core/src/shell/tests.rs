@@ -5,7 +5,10 @@ use ShellTokenKind::*;
 
 fn tokens(cmd: &str) -> Vec<(&str, ShellTokenKind)> {
     let mut out = Vec::new();
-    assert_eq!(ShellTokenizer::default().tokenize(cmd.as_bytes(), &mut out), TokenizeStatus::Complete);
+    assert_eq!(
+        ShellTokenizer::default().tokenize(cmd.as_bytes(), &mut out),
+        TokenizeStatus::Complete
+    );
     out.iter().map(|t| (&cmd[t.range()], t.kind)).collect()
 }
 
@@ -25,7 +28,10 @@ fn full(cmd: &str) -> Vec<(&str, ShellTokenKind, bool, u16)> {
 fn spanned(cmd: &str, value: &str) -> usize {
     let at = cmd.find(value).expect("value occurs in command");
     let (a, b) = (at as u32, (at + value.len()) as u32);
-    cmd_tokenize(cmd).iter().filter(|t| t.start < b && a < t.stop).count()
+    cmd_tokenize(cmd)
+        .iter()
+        .filter(|t| t.start < b && a < t.stop)
+        .count()
 }
 
 #[test]
@@ -37,24 +43,39 @@ fn empty_and_blank() {
 
 #[test]
 fn words_split_on_blanks() {
-    assert_eq!(tokens("ls -la  /tmp\t x"), vec![("ls", Word), ("-la", Word), ("/tmp", Word), ("x", Word)]);
+    assert_eq!(
+        tokens("ls -la  /tmp\t x"),
+        vec![("ls", Word), ("-la", Word), ("/tmp", Word), ("x", Word)]
+    );
 }
 
 #[test]
 fn quotes_do_not_split_words() {
-    assert_eq!(texts(r#"a"b c"d 'e f'g h\ i"#), vec![r#"a"b c"d"#, "'e f'g", r"h\ i"]);
-    assert_eq!(texts(r#"echo "a;b|c&d" 'x;y'"#), vec!["echo", r#""a;b|c&d""#, "'x;y'"]);
+    assert_eq!(
+        texts(r#"a"b c"d 'e f'g h\ i"#),
+        vec![r#"a"b c"d"#, "'e f'g", r"h\ i"]
+    );
+    assert_eq!(
+        texts(r#"echo "a;b|c&d" 'x;y'"#),
+        vec!["echo", r#""a;b|c&d""#, "'x;y'"]
+    );
 }
 
 #[test]
 fn single_quotes_are_literal() {
     assert_eq!(texts(r"echo 'a\' b"), vec!["echo", r"'a\'", "b"]);
-    assert_eq!(texts("echo '$(id) `id` $x'"), vec!["echo", "'$(id) `id` $x'"]);
+    assert_eq!(
+        texts("echo '$(id) `id` $x'"),
+        vec!["echo", "'$(id) `id` $x'"]
+    );
 }
 
 #[test]
 fn backslash_escapes_metacharacters() {
-    assert_eq!(texts(r"echo a\;b \| c\&\&d"), vec!["echo", r"a\;b", r"\|", r"c\&\&d"]);
+    assert_eq!(
+        texts(r"echo a\;b \| c\&\&d"),
+        vec!["echo", r"a\;b", r"\|", r"c\&\&d"]
+    );
     assert_eq!(texts(r"echo \$(id)"), vec!["echo", r"\$", "(", "id", ")"]);
 }
 
@@ -91,14 +112,21 @@ fn control_operators() {
             ("g", Word),
         ]
     );
-    assert_eq!(texts("case x in a) b;; c) d;& e) f;;& esac"), vec![
-        "case", "x", "in", "a", ")", "b", ";;", "c", ")", "d", ";&", "e", ")", "f", ";;&", "esac"
-    ]);
+    assert_eq!(
+        texts("case x in a) b;; c) d;& e) f;;& esac"),
+        vec![
+            "case", "x", "in", "a", ")", "b", ";;", "c", ")", "d", ";&", "e", ")", "f", ";;&",
+            "esac"
+        ]
+    );
 }
 
 #[test]
 fn newline_is_an_operator() {
-    assert_eq!(tokens("a\nb"), vec![("a", Word), ("\n", Operator), ("b", Word)]);
+    assert_eq!(
+        tokens("a\nb"),
+        vec![("a", Word), ("\n", Operator), ("b", Word)]
+    );
     assert_eq!(spanned("ping -c1 x\nid", "x\nid"), 3);
 }
 
@@ -119,9 +147,24 @@ fn classic_injections_span_several_tokens() {
 
 #[test]
 fn comments_start_only_at_word_start() {
-    assert_eq!(tokens("echo a#b #c d"), vec![("echo", Word), ("a#b", Word), ("#c d", Comment)]);
-    assert_eq!(tokens("echo x # c\ny"), vec![("echo", Word), ("x", Word), ("# c", Comment), ("\n", Operator), ("y", Word)]);
-    assert_eq!(tokens("echo $#"), vec![("echo", Word), ("$#", ParameterExpansion)]);
+    assert_eq!(
+        tokens("echo a#b #c d"),
+        vec![("echo", Word), ("a#b", Word), ("#c d", Comment)]
+    );
+    assert_eq!(
+        tokens("echo x # c\ny"),
+        vec![
+            ("echo", Word),
+            ("x", Word),
+            ("# c", Comment),
+            ("\n", Operator),
+            ("y", Word)
+        ]
+    );
+    assert_eq!(
+        tokens("echo $#"),
+        vec![("echo", Word), ("$#", ParameterExpansion)]
+    );
     assert_eq!(tokens("#"), vec![("#", Comment)]);
 }
 
@@ -199,13 +242,28 @@ fn heredoc_with_unquoted_delimiter_expands() {
 fn heredoc_strip_tabs_and_several_bodies() {
     assert_eq!(
         texts("cat <<-A <<\"B\"; x\n\tone\n\tA\ntwo\nB\ny"),
-        vec!["cat", "<<-", "A", "<<", "\"B\"", ";", "x", "\n", "\tone\n\tA\n", "two\nB\n", "y"]
+        vec![
+            "cat",
+            "<<-",
+            "A",
+            "<<",
+            "\"B\"",
+            ";",
+            "x",
+            "\n",
+            "\tone\n\tA\n",
+            "two\nB\n",
+            "y"
+        ]
     );
 }
 
 #[test]
 fn heredoc_delimiter_must_be_the_whole_line() {
-    assert_eq!(texts("cat <<E\nEE\n E\nE\nz"), vec!["cat", "<<", "E", "\n", "EE\n E\nE\n", "z"]);
+    assert_eq!(
+        texts("cat <<E\nEE\n E\nE\nz"),
+        vec!["cat", "<<", "E", "\n", "EE\n E\nE\n", "z"]
+    );
 }
 
 #[test]
@@ -220,7 +278,10 @@ fn unterminated_heredoc() {
             ("body", HereDoc, true, 0),
         ]
     );
-    assert_eq!(full("cat <<E\nbody").last(), Some(&("body", HereDoc, true, 0)));
+    assert_eq!(
+        full("cat <<E\nbody").last(),
+        Some(&("body", HereDoc, true, 0))
+    );
 }
 
 #[test]
@@ -269,14 +330,29 @@ fn nested_command_substitutions() {
 
 #[test]
 fn quotes_inside_substitutions_are_matched() {
-    assert_eq!(texts(r#"echo "$(echo ")")""#), vec!["echo", "\"", "$(", "echo", "\")\"", ")", "\""]);
-    assert_eq!(texts("echo $(echo ')')"), vec!["echo", "$(", "echo", "')'", ")"]);
+    assert_eq!(
+        texts(r#"echo "$(echo ")")""#),
+        vec!["echo", "\"", "$(", "echo", "\")\"", ")", "\""]
+    );
+    assert_eq!(
+        texts("echo $(echo ')')"),
+        vec!["echo", "$(", "echo", "')'", ")"]
+    );
 }
 
 #[test]
 fn subshells_inside_substitutions() {
     assert_eq!(texts("$( (a) )"), vec!["$(", "(", "a", ")", ")"]);
-    assert_eq!(kinds("$( (a) )"), vec![CommandSubstitution, Operator, Word, Operator, CommandSubstitution]);
+    assert_eq!(
+        kinds("$( (a) )"),
+        vec![
+            CommandSubstitution,
+            Operator,
+            Word,
+            Operator,
+            CommandSubstitution
+        ]
+    );
 }
 
 fn kinds(cmd: &str) -> Vec<ShellTokenKind> {
@@ -344,17 +420,30 @@ fn backtick_ends_at_first_unescaped_backtick_whatever_the_quotes() {
             ("\" b\"", Word, false, 0),
         ]
     );
-    assert_eq!(texts(r"echo `echo \`id\``"), vec!["echo", "`", "echo", r"\`id\`", "`"]);
+    assert_eq!(
+        texts(r"echo `echo \`id\``"),
+        vec!["echo", "`", "echo", r"\`id\`", "`"]
+    );
 }
 
 #[test]
 fn backtick_inside_double_quotes() {
-    assert_eq!(texts("echo \"a`id`b\""), vec!["echo", "\"a", "`", "id", "`", "b\""]);
+    assert_eq!(
+        texts("echo \"a`id`b\""),
+        vec!["echo", "\"a", "`", "id", "`", "b\""]
+    );
 }
 
 #[test]
 fn unterminated_backtick() {
-    assert_eq!(full("echo `id"), vec![("echo", Word, false, 0), ("`", CommandSubstitution, true, 0), ("id", Word, false, 1)]);
+    assert_eq!(
+        full("echo `id"),
+        vec![
+            ("echo", Word, false, 0),
+            ("`", CommandSubstitution, true, 0),
+            ("id", Word, false, 1)
+        ]
+    );
 }
 
 #[test]
@@ -378,14 +467,40 @@ fn parameter_expansions() {
             ("0", Word),
         ]
     );
-    assert_eq!(tokens("cat${IFS}/etc/passwd"), vec![("cat", Word), ("${IFS}", ParameterExpansion), ("/etc/passwd", Word)]);
-    assert_eq!(tokens("a$IFS$9b"), vec![("a", Word), ("$IFS", ParameterExpansion), ("$9", ParameterExpansion), ("b", Word)]);
-    assert_eq!(tokens("echo \"$x\""), vec![("echo", Word), ("\"", Word), ("$x", ParameterExpansion), ("\"", Word)]);
+    assert_eq!(
+        tokens("cat${IFS}/etc/passwd"),
+        vec![
+            ("cat", Word),
+            ("${IFS}", ParameterExpansion),
+            ("/etc/passwd", Word)
+        ]
+    );
+    assert_eq!(
+        tokens("a$IFS$9b"),
+        vec![
+            ("a", Word),
+            ("$IFS", ParameterExpansion),
+            ("$9", ParameterExpansion),
+            ("b", Word)
+        ]
+    );
+    assert_eq!(
+        tokens("echo \"$x\""),
+        vec![
+            ("echo", Word),
+            ("\"", Word),
+            ("$x", ParameterExpansion),
+            ("\"", Word)
+        ]
+    );
 }
 
 #[test]
 fn lone_dollar_is_literal() {
-    assert_eq!(texts("echo $ a$ $% \"$\""), vec!["echo", "$", "a$", "$%", "\"$\""]);
+    assert_eq!(
+        texts("echo $ a$ $% \"$\""),
+        vec!["echo", "$", "a$", "$%", "\"$\""]
+    );
 }
 
 #[test]
@@ -404,12 +519,25 @@ fn brace_expansion_with_nested_substitution() {
     // Quotes inside braces are matched; braces are not counted.
     assert_eq!(texts("echo ${x:-\"}\"}"), vec!["echo", "${x:-\"}\"}"]);
     assert_eq!(texts("echo ${x:-{a}b}"), vec!["echo", "${x:-{a}", "b}"]);
-    assert_eq!(full("echo ${x"), vec![("echo", Word, false, 0), ("${x", ParameterExpansion, true, 0)]);
+    assert_eq!(
+        full("echo ${x"),
+        vec![
+            ("echo", Word, false, 0),
+            ("${x", ParameterExpansion, true, 0)
+        ]
+    );
 }
 
 #[test]
 fn arithmetic_expansion() {
-    assert_eq!(tokens("echo $((1+(2*3)))x"), vec![("echo", Word), ("$((1+(2*3)))", ArithmeticExpansion), ("x", Word)]);
+    assert_eq!(
+        tokens("echo $((1+(2*3)))x"),
+        vec![
+            ("echo", Word),
+            ("$((1+(2*3)))", ArithmeticExpansion),
+            ("x", Word)
+        ]
+    );
     assert_eq!(
         tokens("echo $(( $n + 1 ))"),
         vec![
@@ -447,31 +575,55 @@ fn ansi_c_quotes() {
 
 #[test]
 fn unterminated_quotes() {
-    assert_eq!(full("echo 'abc"), vec![("echo", Word, false, 0), ("'abc", Word, true, 0)]);
-    assert_eq!(full("echo \"abc"), vec![("echo", Word, false, 0), ("\"abc", Word, true, 0)]);
+    assert_eq!(
+        full("echo 'abc"),
+        vec![("echo", Word, false, 0), ("'abc", Word, true, 0)]
+    );
+    assert_eq!(
+        full("echo \"abc"),
+        vec![("echo", Word, false, 0), ("\"abc", Word, true, 0)]
+    );
     assert_eq!(
         full("echo \"a$x b"),
-        vec![("echo", Word, false, 0), ("\"a", Word, true, 0), ("$x", ParameterExpansion, false, 0), (" b", Word, true, 0)]
+        vec![
+            ("echo", Word, false, 0),
+            ("\"a", Word, true, 0),
+            ("$x", ParameterExpansion, false, 0),
+            (" b", Word, true, 0)
+        ]
     );
-    assert_eq!(full("echo $(id"), vec![("echo", Word, false, 0), ("$(", CommandSubstitution, true, 0), ("id", Word, false, 1)]);
+    assert_eq!(
+        full("echo $(id"),
+        vec![
+            ("echo", Word, false, 0),
+            ("$(", CommandSubstitution, true, 0),
+            ("id", Word, false, 1)
+        ]
+    );
     assert_eq!(full("a\\"), vec![("a\\", Word, false, 0)]);
 }
 
 #[test]
 fn assignments_are_words() {
-    assert_eq!(tokens("A=1 B=$(id) cmd"), vec![
-        ("A=1", Word),
-        ("B=", Word),
-        ("$(", CommandSubstitution),
-        ("id", Word),
-        (")", CommandSubstitution),
-        ("cmd", Word),
-    ]);
+    assert_eq!(
+        tokens("A=1 B=$(id) cmd"),
+        vec![
+            ("A=1", Word),
+            ("B=", Word),
+            ("$(", CommandSubstitution),
+            ("id", Word),
+            (")", CommandSubstitution),
+            ("cmd", Word),
+        ]
+    );
 }
 
 #[test]
 fn non_ascii_is_word_text() {
-    assert_eq!(texts("echo café 名前;x"), vec!["echo", "café", "名前", ";", "x"]);
+    assert_eq!(
+        texts("echo café 名前;x"),
+        vec!["echo", "café", "名前", ";", "x"]
+    );
 }
 
 #[test]
@@ -480,7 +632,10 @@ fn utf16_and_lone_surrogates() {
     let mut out = Vec::new();
     ShellTokenizer::default().tokenize(&units, &mut out);
     let spans: Vec<(u32, u32)> = out.iter().map(|t| (t.start, t.stop)).collect();
-    assert_eq!(spans, vec![(0, 4), (5, 6), (6, 7), (7, 9), (9, 11), (11, 12)]);
+    assert_eq!(
+        spans,
+        vec![(0, 4), (5, 6), (6, 7), (7, 9), (9, 11), (11, 12)]
+    );
     let units = [0xD800u16, b' ' as u16, 0xDC00];
     ShellTokenizer::default().tokenize(&units, &mut out);
     assert_eq!(out.len(), 2);
@@ -490,8 +645,14 @@ fn utf16_and_lone_surrogates() {
 fn max_tokens_truncates() {
     let t = ShellTokenizer { max_tokens: 2 };
     let mut out = Vec::new();
-    assert_eq!(t.tokenize(b"a b".as_slice(), &mut out), TokenizeStatus::Complete);
-    assert_eq!(t.tokenize(b"a b c".as_slice(), &mut out), TokenizeStatus::Truncated);
+    assert_eq!(
+        t.tokenize(b"a b".as_slice(), &mut out),
+        TokenizeStatus::Complete
+    );
+    assert_eq!(
+        t.tokenize(b"a b c".as_slice(), &mut out),
+        TokenizeStatus::Truncated
+    );
     assert_eq!(out.len(), 2);
 }
 
@@ -500,8 +661,13 @@ fn deep_nesting_does_not_recurse() {
     let n = 200_000;
     let cmd = format!("{}x{}", "$(".repeat(n), ")".repeat(n));
     let mut out = Vec::new();
-    let t = ShellTokenizer { max_tokens: usize::MAX };
-    assert_eq!(t.tokenize(cmd.as_bytes(), &mut out), TokenizeStatus::Complete);
+    let t = ShellTokenizer {
+        max_tokens: usize::MAX,
+    };
+    assert_eq!(
+        t.tokenize(cmd.as_bytes(), &mut out),
+        TokenizeStatus::Complete
+    );
     assert_eq!(out.len(), 2 * n + 1);
     assert_eq!(out[n].depth, u16::MAX);
     assert!(out.iter().all(|t| !t.unterminated));

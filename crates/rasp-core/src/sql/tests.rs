@@ -7,7 +7,9 @@ fn tokens_with(dialect: SqlDialect, options: SqlOptions, q: &str) -> Vec<(&str, 
     let mut out = Vec::new();
     let status = SqlTokenizer::new(dialect, options).tokenize(q.as_bytes(), &mut out);
     assert_eq!(status, TokenizeStatus::Complete);
-    out.iter().map(|t| (&q[t.range()], t.kind, t.unterminated)).collect()
+    out.iter()
+        .map(|t| (&q[t.range()], t.kind, t.unterminated))
+        .collect()
 }
 
 fn tokens(dialect: SqlDialect, q: &str) -> Vec<(&str, TokenKind, bool)> {
@@ -104,14 +106,22 @@ fn tautology_in_string_spans_five_tokens() {
 #[test]
 fn tautology_in_number_spans_five_tokens() {
     for d in SqlDialect::ALL {
-        assert_eq!(spanned(d, "SELECT * FROM u WHERE id = 1 or 1=1", "1 or 1=1"), 5, "{d:?}");
+        assert_eq!(
+            spanned(d, "SELECT * FROM u WHERE id = 1 or 1=1", "1 or 1=1"),
+            5,
+            "{d:?}"
+        );
     }
 }
 
 #[test]
 fn tautology_inside_a_string_stays_one_token() {
     for d in SqlDialect::ALL {
-        assert_eq!(spanned(d, "SELECT * FROM u WHERE id = '1 or 1=1'", "1 or 1=1"), 1, "{d:?}");
+        assert_eq!(
+            spanned(d, "SELECT * FROM u WHERE id = '1 or 1=1'", "1 or 1=1"),
+            1,
+            "{d:?}"
+        );
     }
 }
 
@@ -150,7 +160,14 @@ fn mysql_no_backslash_escapes_makes_backslash_literal() {
         ..SqlOptions::default()
     };
     let t = tokens_with(Mysql, opts, r"'O\'Brien'");
-    assert_eq!(t, vec![(r"'O\'", String, false), ("Brien", Word, false), ("'", String, true)]);
+    assert_eq!(
+        t,
+        vec![
+            (r"'O\'", String, false),
+            ("Brien", Word, false),
+            ("'", String, true)
+        ]
+    );
 }
 
 #[test]
@@ -159,7 +176,10 @@ fn pg_standard_conforming_strings_off_enables_backslash() {
         standard_conforming_strings: false,
         ..SqlOptions::default()
     };
-    assert_eq!(tokens_with(Pgsql, opts, r"'O\'Brien'"), vec![(r"'O\'Brien'", String, false)]);
+    assert_eq!(
+        tokens_with(Pgsql, opts, r"'O\'Brien'"),
+        vec![(r"'O\'Brien'", String, false)]
+    );
 }
 
 #[test]
@@ -199,11 +219,17 @@ fn doubled_quote_at_end_is_unterminated() {
 
 #[test]
 fn mysql_dash_dash_needs_whitespace_or_control() {
-    assert_eq!(kinds(Mysql, "1--1"), vec![Number, Operator, Operator, Number]);
+    assert_eq!(
+        kinds(Mysql, "1--1"),
+        vec![Number, Operator, Operator, Number]
+    );
     assert_eq!(texts(Mysql, "1 -- x"), vec!["1", "-- x"]);
     assert_eq!(texts(Mysql, "1 --\tx"), vec!["1", "--\tx"]);
     assert_eq!(texts(Mysql, "1 --\x01x"), vec!["1", "--\x01x"]);
-    assert_eq!(tokens(Mysql, "1 --"), vec![("1", Number, false), ("--", Comment, false)]);
+    assert_eq!(
+        tokens(Mysql, "1 --"),
+        vec![("1", Number, false), ("--", Comment, false)]
+    );
     assert_eq!(texts(Mysql, "1 --\nx"), vec!["1", "--", "x"]);
 }
 
@@ -225,7 +251,14 @@ fn line_comment_stops_before_newline() {
 
 #[test]
 fn hash_is_a_comment_only_in_mysql() {
-    assert_eq!(tokens(Mysql, "1 # x\n2"), vec![("1", Number, false), ("# x", Comment, false), ("2", Number, false)]);
+    assert_eq!(
+        tokens(Mysql, "1 # x\n2"),
+        vec![
+            ("1", Number, false),
+            ("# x", Comment, false),
+            ("2", Number, false)
+        ]
+    );
     assert_eq!(kinds(Mysql, "'a'#"), vec![String, Comment]);
     assert_eq!(kinds(Pgsql, "1 # 2"), vec![Number, Operator, Number]);
     assert_eq!(texts(Pgsql, "a #> '{b}'"), vec!["a", "#>", "'{b}'"]);
@@ -238,8 +271,18 @@ fn hash_is_a_comment_only_in_mysql() {
 #[test]
 fn block_comments() {
     for d in SqlDialect::ALL {
-        assert_eq!(tokens(d, "a/* x */b"), vec![("a", Word, false), ("/* x */", Comment, false), ("b", Word, false)]);
-        assert_eq!(tokens(d, "a /* x"), vec![("a", Word, false), ("/* x", Comment, true)]);
+        assert_eq!(
+            tokens(d, "a/* x */b"),
+            vec![
+                ("a", Word, false),
+                ("/* x */", Comment, false),
+                ("b", Word, false)
+            ]
+        );
+        assert_eq!(
+            tokens(d, "a /* x"),
+            vec![("a", Word, false), ("/* x", Comment, true)]
+        );
         assert_eq!(tokens(d, "/**/"), vec![("/**/", Comment, false)]);
         assert_eq!(tokens(d, "/*/"), vec![("/*/", Comment, true)]);
     }
@@ -248,11 +291,19 @@ fn block_comments() {
 #[test]
 fn pg_and_mssql_comments_nest() {
     for d in [Pgsql, Mssql] {
-        assert_eq!(texts(d, "/* a /* b */ c */ d"), vec!["/* a /* b */ c */", "d"], "{d:?}");
+        assert_eq!(
+            texts(d, "/* a /* b */ c */ d"),
+            vec!["/* a /* b */ c */", "d"],
+            "{d:?}"
+        );
         assert_eq!(tokens(d, "/* /* */"), vec![("/* /* */", Comment, true)]);
     }
     for d in [Mysql, Sqlite, Oracle, Generic] {
-        assert_eq!(texts(d, "/* a /* b */ c */ d"), vec!["/* a /* b */", "c", "*", "/", "d"], "{d:?}");
+        assert_eq!(
+            texts(d, "/* a /* b */ c */ d"),
+            vec!["/* a /* b */", "c", "*", "/", "d"],
+            "{d:?}"
+        );
     }
 }
 
@@ -275,7 +326,14 @@ fn mysql_version_comment_exposes_its_content() {
     // Four digits are not a version: they are content.
     assert_eq!(texts(Mysql, "/*!5000 1*/"), vec!["/*!", "5000", "1", "*/"]);
     // A value that contains the executable comment spans several tokens.
-    assert_eq!(spanned(Mysql, "SELECT 1 /*!50000union*/ select 2", "/*!50000union*/"), 3);
+    assert_eq!(
+        spanned(
+            Mysql,
+            "SELECT 1 /*!50000union*/ select 2",
+            "/*!50000union*/"
+        ),
+        3
+    );
 }
 
 #[test]
@@ -300,18 +358,28 @@ fn mysql_unterminated_version_comment_marks_the_opener() {
 
 #[test]
 fn mariadb_version_comment() {
-    assert_eq!(texts(Mysql, "/*M!100100 x */"), vec!["/*M!100100", "x", "*/"]);
+    assert_eq!(
+        texts(Mysql, "/*M!100100 x */"),
+        vec!["/*M!100100", "x", "*/"]
+    );
 }
 
 #[test]
 fn star_slash_outside_version_comment_is_two_operators() {
-    assert_eq!(kinds(Mysql, "2*/1"), vec![Number, Operator, Operator, Number]);
+    assert_eq!(
+        kinds(Mysql, "2*/1"),
+        vec![Number, Operator, Operator, Number]
+    );
 }
 
 #[test]
 fn version_comments_are_plain_comments_outside_mysql() {
     for d in [Pgsql, Sqlite, Mssql, Oracle, Generic] {
-        assert_eq!(tokens(d, "/*!50000union*/"), vec![("/*!50000union*/", Comment, false)], "{d:?}");
+        assert_eq!(
+            tokens(d, "/*!50000union*/"),
+            vec![("/*!50000union*/", Comment, false)],
+            "{d:?}"
+        );
     }
 }
 
@@ -320,7 +388,11 @@ fn hints_are_one_version_comment_token() {
     for d in [Mysql, Oracle] {
         assert_eq!(
             tokens(d, "SELECT /*+ INDEX(t i) */ 1"),
-            vec![("SELECT", Word, false), ("/*+ INDEX(t i) */", VersionComment, false), ("1", Number, false)],
+            vec![
+                ("SELECT", Word, false),
+                ("/*+ INDEX(t i) */", VersionComment, false),
+                ("1", Number, false)
+            ],
             "{d:?}"
         );
     }
@@ -331,24 +403,44 @@ fn hints_are_one_version_comment_token() {
 
 #[test]
 fn mysql_double_quotes_are_strings_unless_ansi_quotes() {
-    assert_eq!(tokens(Mysql, r#""a\"b""#), vec![(r#""a\"b""#, String, false)]);
-    assert_eq!(tokens(Mysql, r#""a""b""#), vec![(r#""a""b""#, String, false)]);
+    assert_eq!(
+        tokens(Mysql, r#""a\"b""#),
+        vec![(r#""a\"b""#, String, false)]
+    );
+    assert_eq!(
+        tokens(Mysql, r#""a""b""#),
+        vec![(r#""a""b""#, String, false)]
+    );
     let ansi = SqlOptions {
         ansi_quotes: true,
         ..SqlOptions::default()
     };
-    assert_eq!(tokens_with(Mysql, ansi, r#""a""b""#), vec![(r#""a""b""#, QuotedIdentifier, false)]);
+    assert_eq!(
+        tokens_with(Mysql, ansi, r#""a""b""#),
+        vec![(r#""a""b""#, QuotedIdentifier, false)]
+    );
     assert_eq!(
         tokens_with(Mysql, ansi, r#""a\"b""#),
-        vec![(r#""a\""#, QuotedIdentifier, false), ("b", Word, false), ("\"", QuotedIdentifier, true)]
+        vec![
+            (r#""a\""#, QuotedIdentifier, false),
+            ("b", Word, false),
+            ("\"", QuotedIdentifier, true)
+        ]
     );
 }
 
 #[test]
 fn double_quotes_are_identifiers_elsewhere() {
     for d in [Pgsql, Sqlite, Mssql, Oracle, Generic] {
-        assert_eq!(tokens(d, r#""a""b" x"#)[0], (r#""a""b""#, QuotedIdentifier, false), "{d:?}");
-        assert_eq!(tokens(d, r#""ab"#), vec![(r#""ab"#, QuotedIdentifier, true)]);
+        assert_eq!(
+            tokens(d, r#""a""b" x"#)[0],
+            (r#""a""b""#, QuotedIdentifier, false),
+            "{d:?}"
+        );
+        assert_eq!(
+            tokens(d, r#""ab"#),
+            vec![(r#""ab"#, QuotedIdentifier, true)]
+        );
     }
 }
 
@@ -361,12 +453,19 @@ fn backslash_at_end_of_mysql_string_is_unterminated() {
 #[test]
 fn national_hex_and_bit_strings() {
     for d in [Mysql, Pgsql, Mssql, Oracle, Generic] {
-        assert_eq!(tokens(d, "N'x''y' 1")[0], ("N'x''y'", String, false), "{d:?}");
+        assert_eq!(
+            tokens(d, "N'x''y' 1")[0],
+            ("N'x''y'", String, false),
+            "{d:?}"
+        );
         assert_eq!(tokens(d, "n'x'")[0], ("n'x'", String, false), "{d:?}");
     }
     assert_eq!(texts(Sqlite, "N'x'"), vec!["N", "'x'"]);
     for d in [Mysql, Pgsql, Sqlite, Generic] {
-        assert_eq!(tokens(d, "X'1F' x'2e'"), vec![("X'1F'", String, false), ("x'2e'", String, false)]);
+        assert_eq!(
+            tokens(d, "X'1F' x'2e'"),
+            vec![("X'1F'", String, false), ("x'2e'", String, false)]
+        );
     }
     for d in [Mysql, Pgsql, Generic] {
         assert_eq!(tokens(d, "B'0101'")[0], ("B'0101'", String, false), "{d:?}");
@@ -384,13 +483,22 @@ fn mysql_national_string_takes_backslash_escapes() {
 
 #[test]
 fn mysql_charset_introducer_is_a_word_then_a_string() {
-    assert_eq!(texts(Mysql, "_utf8mb4'x' _latin1 0x41"), vec!["_utf8mb4", "'x'", "_latin1", "0x41"]);
+    assert_eq!(
+        texts(Mysql, "_utf8mb4'x' _latin1 0x41"),
+        vec!["_utf8mb4", "'x'", "_latin1", "0x41"]
+    );
 }
 
 #[test]
 fn pg_escape_strings_take_backslashes() {
-    assert_eq!(tokens(Pgsql, r"E'O\'Brien' x"), vec![(r"E'O\'Brien'", String, false), ("x", Word, false)]);
-    assert_eq!(tokens(Pgsql, r"e'a''b\\'"), vec![(r"e'a''b\\'", String, false)]);
+    assert_eq!(
+        tokens(Pgsql, r"E'O\'Brien' x"),
+        vec![(r"E'O\'Brien'", String, false), ("x", Word, false)]
+    );
+    assert_eq!(
+        tokens(Pgsql, r"e'a''b\\'"),
+        vec![(r"e'a''b\\'", String, false)]
+    );
     // Not in other dialects.
     assert_eq!(texts(Mysql, "E'x'"), vec!["E", "'x'"]);
 }
@@ -399,7 +507,11 @@ fn pg_escape_strings_take_backslashes() {
 fn pg_unicode_strings_and_identifiers() {
     assert_eq!(
         tokens(Pgsql, r#"U&'d\0061t' U&"d!0061" x"#),
-        vec![(r"U&'d\0061t'", String, false), (r#"U&"d!0061""#, QuotedIdentifier, false), ("x", Word, false)]
+        vec![
+            (r"U&'d\0061t'", String, false),
+            (r#"U&"d!0061""#, QuotedIdentifier, false),
+            ("x", Word, false)
+        ]
     );
     assert_eq!(tokens(Pgsql, r"u&'\'")[0], (r"u&'\'", String, false));
     assert_eq!(texts(Pgsql, "U&x"), vec!["U", "&", "x"]);
@@ -416,8 +528,14 @@ fn pg_dollar_quoting() {
             ("1", Number, false),
         ]
     );
-    assert_eq!(texts(Pgsql, "$fn$ a $x$ b $fn$ c"), vec!["$fn$ a $x$ b $fn$", "c"]);
-    assert_eq!(tokens(Pgsql, "$a$ x $b$"), vec![("$a$ x $b$", String, true)]);
+    assert_eq!(
+        texts(Pgsql, "$fn$ a $x$ b $fn$ c"),
+        vec!["$fn$ a $x$ b $fn$", "c"]
+    );
+    assert_eq!(
+        tokens(Pgsql, "$a$ x $b$"),
+        vec![("$a$ x $b$", String, true)]
+    );
     assert_eq!(tokens(Pgsql, "$$"), vec![("$$", String, true)]);
     assert_eq!(tokens(Pgsql, "$$$$"), vec![("$$$$", String, false)]);
     // A tag followed by a longer tag-like run is not the terminator.
@@ -427,25 +545,43 @@ fn pg_dollar_quoting() {
 
 #[test]
 fn pg_positional_params_and_lone_dollar() {
-    assert_eq!(tokens(Pgsql, "$1 $23"), vec![("$1", Variable, false), ("$23", Variable, false)]);
-    assert_eq!(tokens(Pgsql, "$foo"), vec![("$", Other, false), ("foo", Word, false)]);
+    assert_eq!(
+        tokens(Pgsql, "$1 $23"),
+        vec![("$1", Variable, false), ("$23", Variable, false)]
+    );
+    assert_eq!(
+        tokens(Pgsql, "$foo"),
+        vec![("$", Other, false), ("foo", Word, false)]
+    );
     // `$` inside an identifier does not start a dollar quote.
     assert_eq!(texts(Pgsql, "a$$b$$"), vec!["a$$b$$"]);
 }
 
 #[test]
 fn dollar_elsewhere() {
-    assert_eq!(tokens(Mysql, "$a $$"), vec![("$a", Word, false), ("$$", Word, false)]);
-    assert_eq!(tokens(Sqlite, "$a $"), vec![("$a", Variable, false), ("$", Other, false)]);
+    assert_eq!(
+        tokens(Mysql, "$a $$"),
+        vec![("$a", Word, false), ("$$", Word, false)]
+    );
+    assert_eq!(
+        tokens(Sqlite, "$a $"),
+        vec![("$a", Variable, false), ("$", Other, false)]
+    );
     assert_eq!(tokens(Mssql, "$action"), vec![("$action", Word, false)]);
     assert_eq!(tokens(Oracle, "$"), vec![("$", Other, false)]);
 }
 
 #[test]
 fn oracle_q_quotes() {
-    assert_eq!(tokens(Oracle, "q'[it's]' x"), vec![("q'[it's]'", String, false), ("x", Word, false)]);
+    assert_eq!(
+        tokens(Oracle, "q'[it's]' x"),
+        vec![("q'[it's]'", String, false), ("x", Word, false)]
+    );
     assert_eq!(tokens(Oracle, "Q'{a}'"), vec![("Q'{a}'", String, false)]);
-    assert_eq!(tokens(Oracle, "q'!a'b!'"), vec![("q'!a'b!'", String, false)]);
+    assert_eq!(
+        tokens(Oracle, "q'!a'b!'"),
+        vec![("q'!a'b!'", String, false)]
+    );
     assert_eq!(tokens(Oracle, "nq'(x)'"), vec![("nq'(x)'", String, false)]);
     assert_eq!(tokens(Oracle, "q'<x"), vec![("q'<x", String, true)]);
     assert_eq!(tokens(Oracle, "q'éaé'"), vec![("q'éaé'", String, false)]);
@@ -460,7 +596,14 @@ fn oracle_q_quotes() {
 #[test]
 fn backtick_identifiers() {
     for d in [Mysql, Sqlite, Generic] {
-        assert_eq!(tokens(d, "`a``b`.c"), vec![("`a``b`", QuotedIdentifier, false), (".", Punctuation, false), ("c", Word, false)]);
+        assert_eq!(
+            tokens(d, "`a``b`.c"),
+            vec![
+                ("`a``b`", QuotedIdentifier, false),
+                (".", Punctuation, false),
+                ("c", Word, false)
+            ]
+        );
         assert_eq!(tokens(d, "`ab"), vec![("`ab", QuotedIdentifier, true)]);
     }
     assert_eq!(tokens(Pgsql, "`a`")[0], ("`", Operator, false));
@@ -469,26 +612,42 @@ fn backtick_identifiers() {
 
 #[test]
 fn bracket_identifiers() {
-    assert_eq!(tokens(Mssql, "[a]]b] x"), vec![("[a]]b]", QuotedIdentifier, false), ("x", Word, false)]);
+    assert_eq!(
+        tokens(Mssql, "[a]]b] x"),
+        vec![("[a]]b]", QuotedIdentifier, false), ("x", Word, false)]
+    );
     assert_eq!(tokens(Mssql, "[ab"), vec![("[ab", QuotedIdentifier, true)]);
     assert_eq!(texts(Sqlite, "[a]]b]"), vec!["[a]", "]", "b", "]"]);
-    assert_eq!(kinds(Pgsql, "a[1]"), vec![Word, Punctuation, Number, Punctuation]);
+    assert_eq!(
+        kinds(Pgsql, "a[1]"),
+        vec![Word, Punctuation, Number, Punctuation]
+    );
     assert_eq!(kinds(Mysql, "[a]"), vec![Punctuation, Word, Punctuation]);
 }
 
 #[test]
 fn non_ascii_is_identifier_text() {
     for d in SqlDialect::ALL {
-        assert_eq!(texts(d, "SELECT café, 名前 FROM t"), vec!["SELECT", "café", ",", "名前", "FROM", "t"], "{d:?}");
+        assert_eq!(
+            texts(d, "SELECT café, 名前 FROM t"),
+            vec!["SELECT", "café", ",", "名前", "FROM", "t"],
+            "{d:?}"
+        );
     }
 }
 
 #[test]
 fn mysql_identifiers_may_start_with_digits() {
     assert_eq!(tokens(Mysql, "1union"), vec![("1union", Word, false)]);
-    assert_eq!(tokens(Mysql, "1e5union"), vec![("1e5", Number, false), ("union", Word, false)]);
+    assert_eq!(
+        tokens(Mysql, "1e5union"),
+        vec![("1e5", Number, false), ("union", Word, false)]
+    );
     assert_eq!(tokens(Mysql, "1e"), vec![("1e", Word, false)]);
-    assert_eq!(tokens(Mysql, "1.5union"), vec![("1.5", Number, false), ("union", Word, false)]);
+    assert_eq!(
+        tokens(Mysql, "1.5union"),
+        vec![("1.5", Number, false), ("union", Word, false)]
+    );
     assert_eq!(texts(Pgsql, "1union"), vec!["1", "union"]);
     assert_eq!(tokens(Sqlite, "1union"), vec![("1union", Other, false)]);
 }
@@ -505,7 +664,9 @@ fn mysql_dot_after_identifier_separates() {
 #[test]
 fn numbers() {
     for d in SqlDialect::ALL {
-        for n in ["0", "42", "1.5", "1.", ".5", "1e10", "1E+10", "1.5e-3", ".5e3"] {
+        for n in [
+            "0", "42", "1.5", "1.", ".5", "1e10", "1E+10", "1.5e-3", ".5e3",
+        ] {
             assert_eq!(tokens(d, n), vec![(n, Number, false)], "{d:?} {n}");
         }
     }
@@ -513,17 +674,23 @@ fn numbers() {
 
 #[test]
 fn hex_and_binary_numbers() {
-    assert_eq!(tokens(Mysql, "0x1F 0b101"), vec![("0x1F", Number, false), ("0b101", Number, false)]);
+    assert_eq!(
+        tokens(Mysql, "0x1F 0b101"),
+        vec![("0x1F", Number, false), ("0b101", Number, false)]
+    );
     // MySQL: `0X`, and `0x` running into letters, are identifiers.
     assert_eq!(tokens(Mysql, "0X1F"), vec![("0X1F", Word, false)]);
     assert_eq!(tokens(Mysql, "0x1g"), vec![("0x1g", Word, false)]);
     assert_eq!(tokens(Mysql, "0x"), vec![("0x", Word, false)]);
-    assert_eq!(tokens(Pgsql, "0x1F 0o17 0B11 1_000"), vec![
-        ("0x1F", Number, false),
-        ("0o17", Number, false),
-        ("0B11", Number, false),
-        ("1_000", Number, false),
-    ]);
+    assert_eq!(
+        tokens(Pgsql, "0x1F 0o17 0B11 1_000"),
+        vec![
+            ("0x1F", Number, false),
+            ("0o17", Number, false),
+            ("0B11", Number, false),
+            ("1_000", Number, false),
+        ]
+    );
     assert_eq!(tokens(Sqlite, "0x1F"), vec![("0x1F", Number, false)]);
     assert_eq!(tokens(Sqlite, "0b1"), vec![("0b1", Other, false)]);
     assert_eq!(texts(Oracle, "0x1F"), vec!["0", "x1F"]);
@@ -548,7 +715,10 @@ fn minus_is_not_part_of_a_number() {
 fn mysql_operators() {
     assert_eq!(
         texts(Mysql, "a<=>b<=c>=d<>e!=f||g&&h:=i->j->>k<<l>>m"),
-        vec!["a", "<=>", "b", "<=", "c", ">=", "d", "<>", "e", "!=", "f", "||", "g", "&&", "h", ":=", "i", "->", "j", "->>", "k", "<<", "l", ">>", "m"]
+        vec![
+            "a", "<=>", "b", "<=", "c", ">=", "d", "<>", "e", "!=", "f", "||", "g", "&&", "h",
+            ":=", "i", "->", "j", "->>", "k", "<<", "l", ">>", "m"
+        ]
     );
     assert_eq!(texts(Mysql, "a=-1"), vec!["a", "=", "-", "1"]);
 }
@@ -559,19 +729,34 @@ fn pg_operators_follow_scan_l() {
     assert_eq!(texts(Pgsql, "a=-1"), vec!["a", "=", "-", "1"]);
     assert_eq!(texts(Pgsql, "a<>-1"), vec!["a", "<>", "-", "1"]);
     assert_eq!(texts(Pgsql, "a@-1"), vec!["a", "@-", "1"]);
-    assert_eq!(texts(Pgsql, "a @> b ->> 'k' ?| c"), vec!["a", "@>", "b", "->>", "'k'", "?|", "c"]);
+    assert_eq!(
+        texts(Pgsql, "a @> b ->> 'k' ?| c"),
+        vec!["a", "@>", "b", "->>", "'k'", "?|", "c"]
+    );
     assert_eq!(texts(Pgsql, "a=--x\nb"), vec!["a", "=", "--x", "b"]);
     assert_eq!(texts(Pgsql, "a+/*x*/b"), vec!["a", "+", "/*x*/", "b"]);
-    assert_eq!(texts(Pgsql, "a*-+-+-b"), vec!["a", "*", "-", "+", "-", "+", "-", "b"]);
+    assert_eq!(
+        texts(Pgsql, "a*-+-+-b"),
+        vec!["a", "*", "-", "+", "-", "+", "-", "b"]
+    );
     assert_eq!(texts(Pgsql, "a<=>b"), vec!["a", "<=>", "b"]);
     assert_eq!(texts(Pgsql, "a!=b"), vec!["a", "!=", "b"]);
 }
 
 #[test]
 fn other_dialect_operators() {
-    assert_eq!(texts(Sqlite, "a==b||c->>d"), vec!["a", "==", "b", "||", "c", "->>", "d"]);
-    assert_eq!(texts(Mssql, "a+=1 b!<c x::y"), vec!["a", "+=", "1", "b", "!<", "c", "x", "::", "y"]);
-    assert_eq!(texts(Oracle, "a||b x:=1 c**2"), vec!["a", "||", "b", "x", ":=", "1", "c", "**", "2"]);
+    assert_eq!(
+        texts(Sqlite, "a==b||c->>d"),
+        vec!["a", "==", "b", "||", "c", "->>", "d"]
+    );
+    assert_eq!(
+        texts(Mssql, "a+=1 b!<c x::y"),
+        vec!["a", "+=", "1", "b", "!<", "c", "x", "::", "y"]
+    );
+    assert_eq!(
+        texts(Oracle, "a||b x:=1 c**2"),
+        vec!["a", "||", "b", "x", ":=", "1", "c", "**", "2"]
+    );
 }
 
 // ---- variables and placeholders --------------------------------------------
@@ -589,7 +774,10 @@ fn mysql_variables() {
             ("@", Operator, false),
         ]
     );
-    assert_eq!(texts(Mysql, "@@global.max_connections"), vec!["@@global", ".", "max_connections"]);
+    assert_eq!(
+        texts(Mysql, "@@global.max_connections"),
+        vec!["@@global", ".", "max_connections"]
+    );
 }
 
 #[test]
@@ -606,7 +794,10 @@ fn placeholders() {
 
 #[test]
 fn mssql_variables() {
-    assert_eq!(tokens(Mssql, "@p1 @@ROWCOUNT"), vec![("@p1", Variable, false), ("@@ROWCOUNT", Variable, false)]);
+    assert_eq!(
+        tokens(Mssql, "@p1 @@ROWCOUNT"),
+        vec![("@p1", Variable, false), ("@@ROWCOUNT", Variable, false)]
+    );
 }
 
 #[test]
@@ -617,15 +808,21 @@ fn sqlite_parameters() {
     );
     assert_eq!(tokens(Sqlite, "@")[0], ("@", Other, false));
     // `@@x` is an illegal `@`, then `@x`.
-    assert_eq!(tokens(Sqlite, "@@x"), vec![("@", Other, false), ("@x", Variable, false)]);
+    assert_eq!(
+        tokens(Sqlite, "@@x"),
+        vec![("@", Other, false), ("@x", Variable, false)]
+    );
     // Tcl forms.
-    assert_eq!(tokens(Sqlite, "$a::b(c d) $x(1) @a(b)"), vec![
-        ("$a::b(c", Other, false),
-        ("d", Word, false),
-        (")", Punctuation, false),
-        ("$x(1)", Variable, false),
-        ("@a(b)", Variable, false),
-    ]);
+    assert_eq!(
+        tokens(Sqlite, "$a::b(c d) $x(1) @a(b)"),
+        vec![
+            ("$a::b(c", Other, false),
+            ("d", Word, false),
+            (")", Punctuation, false),
+            ("$x(1)", Variable, false),
+            ("@a(b)", Variable, false),
+        ]
+    );
     assert_eq!(texts(Generic, "@a(b)"), vec!["@a", "(", "b", ")"]);
 }
 
@@ -647,13 +844,31 @@ fn max_tokens_truncates() {
     };
     let tk = SqlTokenizer::new(Mysql, opts);
     let mut out = Vec::new();
-    assert_eq!(tk.tokenize(b"a b c".as_slice(), &mut out), TokenizeStatus::Complete);
+    assert_eq!(
+        tk.tokenize(b"a b c".as_slice(), &mut out),
+        TokenizeStatus::Complete
+    );
     assert_eq!(out.len(), 3);
-    assert_eq!(tk.tokenize(b"a b c d".as_slice(), &mut out), TokenizeStatus::Truncated);
+    assert_eq!(
+        tk.tokenize(b"a b c d".as_slice(), &mut out),
+        TokenizeStatus::Truncated
+    );
     assert_eq!(out.len(), 3);
-    let zero = SqlTokenizer::new(Mysql, SqlOptions { max_tokens: 0, ..opts });
-    assert_eq!(zero.tokenize(b"".as_slice(), &mut out), TokenizeStatus::Complete);
-    assert_eq!(zero.tokenize(b"x".as_slice(), &mut out), TokenizeStatus::Truncated);
+    let zero = SqlTokenizer::new(
+        Mysql,
+        SqlOptions {
+            max_tokens: 0,
+            ..opts
+        },
+    );
+    assert_eq!(
+        zero.tokenize(b"".as_slice(), &mut out),
+        TokenizeStatus::Complete
+    );
+    assert_eq!(
+        zero.tokenize(b"x".as_slice(), &mut out),
+        TokenizeStatus::Truncated
+    );
 }
 
 #[test]

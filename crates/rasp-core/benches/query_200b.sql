@@ -1,0 +1,1 @@
+SELECT u.id, u.name, u.email, p.title FROM users u LEFT JOIN posts p ON p.user_id = u.id WHERE u.name = 'O''Brien' AND u.status IN (1, 2, 3) AND p.created_at > '2024-01-01 00:00:00' ORDER BY p.created_at DESC LIMIT 20 OFFSET 40
