@@ -9,7 +9,7 @@ use std::ffi::{c_char, c_int, c_void};
 
 use rasp_core::shell::{ShellToken, ShellTokenKind, ShellTokenizer};
 use rasp_core::sql::{SqlDialect, SqlOptions, SqlTokenizer, Token, TokenKind};
-use rasp_core::text::CodeUnit;
+use rasp_core::text::{CodeUnit, TokenizeStatus};
 
 use crate::sys;
 
@@ -56,15 +56,39 @@ thread_local! {
     static CMD_TOKENS: RefCell<Vec<ShellToken>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Kind code of the token that stands for everything after a truncation.
+const REST: u32 = TokenKind::Other as u32 | UNTERMINATED;
+
+thread_local! {
+    /// One tokenizer per dialect, built on first use.
+    static SQL_TOKENIZERS: RefCell<Vec<(SqlDialect, SqlTokenizer)>> = const { RefCell::new(Vec::new()) };
+}
+
 fn sql_tokenize_units<U: CodeUnit>(units: &[U], server: &str, mut push: impl FnMut(u32, u32, u32)) {
-    let tokenizer = SqlTokenizer::new(SqlDialect::from_server(server), SqlOptions::default());
-    SQL_TOKENS.with(|cell| {
-        let mut toks = cell.borrow_mut();
-        tokenizer.tokenize(units, &mut toks);
-        for t in toks.iter() {
-            let flag = if t.unterminated { UNTERMINATED } else { 0 };
-            push(t.start, t.stop, t.kind as u32 | flag);
-        }
+    let dialect = SqlDialect::from_server(server);
+    SQL_TOKENIZERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let tokenizer = match cache.iter().position(|(d, _)| *d == dialect) {
+            Some(i) => &cache[i].1,
+            None => {
+                cache.push((dialect, SqlTokenizer::new(dialect, SqlOptions::default())));
+                &cache[cache.len() - 1].1
+            }
+        };
+        SQL_TOKENS.with(|cell| {
+            let mut toks = cell.borrow_mut();
+            let status = tokenizer.tokenize(units, &mut toks);
+            for t in toks.iter() {
+                let flag = if t.unterminated { UNTERMINATED } else { 0 };
+                push(t.start, t.stop, t.kind as u32 | flag);
+            }
+            // Past the token limit the rest is one opaque, unterminated token:
+            // padding a query cannot hide what follows from a plugin.
+            if status == TokenizeStatus::Truncated {
+                let from = toks.last().map_or(0, |t| t.stop);
+                push(from, units.len() as u32, REST);
+            }
+        });
     });
 }
 
@@ -72,10 +96,15 @@ fn cmd_tokenize_units<U: CodeUnit>(units: &[U], mut push: impl FnMut(u32, u32, u
     let tokenizer = ShellTokenizer::default();
     CMD_TOKENS.with(|cell| {
         let mut toks = cell.borrow_mut();
-        tokenizer.tokenize(units, &mut toks);
+        let status = tokenizer.tokenize(units, &mut toks);
         for t in toks.iter() {
             let flag = if t.unterminated { UNTERMINATED } else { 0 };
             push(t.start, t.stop, t.kind as u32 | flag);
+        }
+        if status == TokenizeStatus::Truncated {
+            let from = toks.last().map_or(0, |t| t.stop);
+            // Shell kinds have no "other": an unterminated operator is structure.
+            push(from, units.len() as u32, ShellTokenKind::Operator as u32 | UNTERMINATED);
         }
     });
 }
@@ -168,6 +197,21 @@ pub(crate) fn table() -> sys::RaspNatives {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rest_code_is_other() {
+        assert_eq!(REST & 0xff, TokenKind::Other as u32);
+    }
+
+    #[test]
+    fn truncation_leaves_an_unterminated_rest() {
+        let q = "x ".repeat(200_000) + "' OR 1=1 --";
+        let mut got = Vec::new();
+        sql_tokenize_units(q.as_bytes(), "mysql", |a, b, k| got.push((a, b, k)));
+        let last = *got.last().unwrap();
+        assert_eq!(last.1 as usize, q.len());
+        assert_eq!(last.2, REST);
+    }
 
     #[test]
     fn kind_codes_are_table_indexes() {
