@@ -81,12 +81,29 @@ pids=$(for _ in $(seq 40); do curl -s "$url?case=pid"; echo; done | sort -u | gr
 workers=$(pgrep -P "$master" | wc -l)
 [ "$workers" -eq 4 ] || fail "expected 4 workers, found $workers"
 grep -qiE "SIGSEGV|SIGABRT|SIGBUS|exited on signal|core dumped" "$work/fpm.log" && fail "a worker crashed"
-ids=$(for _ in $(seq 20); do curl -s "$url?case=rid"; echo; done | sort -u | wc -l)
-[ "$ids" -eq 20 ] || fail "request ids are not unique ($ids of 20)"
+# Request ids: every response carries one, all distinct, and the page sees the same one.
+ids=$(python3 - "$port" <<'PY'
+import http.client, sys, threading
+port, seen, bad, lock = int(sys.argv[1]), set(), [0], threading.Lock()
+def run(n):
+    c = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+    for _ in range(n):
+        c.request('GET', '/index.php?case=rid')
+        r = c.getresponse(); body = r.read().decode()
+        h = r.getheader('X-Request-ID') or ''
+        with lock:
+            if h != body or len(h) != 32: bad[0] += 1
+            seen.add(h)
+ts = [threading.Thread(target=run, args=(2500,)) for _ in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(len(seen), bad[0])
+PY
+)
+[ "$ids" = "10000 0" ] || fail "request ids over 10000 requests: distinct, mismatched = $ids"
 alarms=$(cat "$root"/logs/alarm/*.log.* 2>/dev/null | wc -l)
 [ "$alarms" -eq 120 ] || fail "expected 120 alarms (one per attack), found $alarms"
 
 kill "$master"; for _ in $(seq 50); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
 left=$(pgrep -f "php-fpm: pool test" | wc -l || true)
 [ "$left" -eq 0 ] || fail "$left php-fpm processes left after stop"
-echo "fpm test: ok ($total requests, $pids workers answered, $alarms alarms, no crash)"
+echo "fpm test: ok ($total requests, $pids workers answered, $alarms alarms, no crash; 10000 distinct request ids in X-Request-ID)"

@@ -18,7 +18,9 @@ mod check;
 mod fpm_pool;
 mod hooks;
 mod logs;
+mod policy;
 mod request;
+mod response;
 mod runtime;
 mod shm;
 mod state;
@@ -224,6 +226,9 @@ fn minit() {
     }
 }
 
+/// The process that last checked the security baseline (once per process).
+static BASELINE_PID: AtomicUsize = AtomicUsize::new(0);
+
 /// Hooks are installed (rasp.enabled was on at MINIT).
 static HOOKED: AtomicUsize = AtomicUsize::new(0);
 
@@ -253,6 +258,11 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
             request::begin();
             state::set_in_request(true);
             runtime::on_request_start();
+            let cfg = state::config();
+            response::on_request_start(&cfg);
+            if BASELINE_PID.swap(std::process::id() as usize, Ordering::Relaxed) != std::process::id() as usize {
+                policy::check_baseline(&cfg);
+            }
             hooks::on_request_start();
         }
     });

@@ -175,6 +175,19 @@ fn request_info() -> RequestInfo {
     }
 }
 
+/// A policy line (baseline findings, database policy, slow queries); with
+/// the request when there is one.
+pub fn policy(policy_id: &str, message: &str, params: Map<String, Value>) {
+    let Some(l) = current() else { return };
+    let p = rasp_log::Policy {
+        policy_id: policy_id.to_string(),
+        message: message.to_string(),
+        policy_params: params,
+    };
+    let in_request = crate::state::in_request();
+    l.policy(&p, in_request.then(request_info).as_ref());
+}
+
 /// An alarm for check `t` with the plugin's verdict.
 pub fn alarm(t: CheckType, params: &Value, verdict: &Verdict, intercept: &str) {
     let Some(l) = current() else { return };

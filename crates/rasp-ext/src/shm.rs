@@ -52,7 +52,11 @@ struct Header {
     /// Why the last build was refused (bytes), for php --ri and workers.
     last_error_len: AtomicU32,
     last_error_at_ms: AtomicU64,
+    /// Keys of findings already reported by some process (0 = free).
+    reported: [AtomicU64; REPORTED_SLOTS],
 }
+
+const REPORTED_SLOTS: usize = 128;
 
 const ERROR_AREA: usize = 1024;
 const ERROR_OFF: usize = HEADER_LEN - ERROR_AREA;
@@ -284,6 +288,21 @@ impl Segment {
 
     pub fn agent_pid(&self) -> u32 {
         self.header().agent_pid.load(Ordering::Acquire)
+    }
+
+    /// True for the first process that claims `key` (non-zero): findings
+    /// are reported once per PHP master, not once per worker. When the table
+    /// is full, everyone reports (duplicates beat silence).
+    pub fn claim_once(&self, key: u64) -> bool {
+        let key = key.max(1);
+        for slot in self.header().reported.iter() {
+            match slot.compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return true,
+                Err(existing) if existing == key => return false,
+                Err(_) => continue,
+            }
+        }
+        true
     }
 
     /// Supervisor: counts an agent restart.

@@ -91,6 +91,10 @@ pub fn set_in_request(on: bool) {
     IN_REQUEST.with(|c| c.set(on));
 }
 
+pub fn in_request() -> bool {
+    IN_REQUEST.with(Cell::get)
+}
+
 /// Hooks do their work only inside a request, never re-entrantly.
 #[inline]
 pub fn hooks_active() -> bool {

@@ -64,6 +64,47 @@ pub struct BlockConfig {
     pub content_xml: String,
 }
 
+/// Start-up configuration checks (policy log), each switchable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaselineConfig {
+    pub allow_url_include: bool,
+    pub expose_php: bool,
+    pub display_errors: bool,
+    pub open_basedir: bool,
+    pub session_cookie: bool,
+    /// Functions that should be disabled; each one still enabled is a finding.
+    pub disable_functions: Vec<String>,
+}
+
+/// Database and response policies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecurityConfig {
+    /// Refuse policy violations (e.g. a root database connection) instead of
+    /// only logging them.
+    pub enforce_policy: bool,
+    pub baseline: BaselineConfig,
+    /// Database passwords treated as weak (compared exactly).
+    pub weak_passwords: Vec<String>,
+    /// Database users treated as high-privilege regardless of grants.
+    pub privileged_users: Vec<String>,
+    /// A query returning more rows than this is logged (0 turns it off).
+    pub slowquery_min_rows: u64,
+}
+
+/// HTML appended to text/html responses under a URL prefix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InjectConfig {
+    /// Host + path prefix, as in the whitelist; empty turns injection off.
+    pub urlprefix: String,
+    pub custom_html: String,
+}
+
+/// Weak database passwords checked by default.
+pub const DEFAULT_WEAK_PASSWORDS: &[&str] = &[
+    "", "root", "admin", "password", "passw0rd", "123456", "12345678", "123456789", "1234", "12345", "111111",
+    "123123", "qwerty", "test", "mysql", "postgres", "changeme", "secret",
+];
+
 /// How plugins run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PluginConfig {
@@ -92,6 +133,30 @@ pub struct ContextConfig {
     pub clientip_header: String,
 }
 
+/// How `include`/`eval` are intercepted (see docs/hooks.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IncludeHook {
+    /// The compile hook when the opcache JIT is on, else the opcode handler.
+    #[default]
+    Auto,
+    /// A user opcode handler for ZEND_INCLUDE_OR_EVAL: sees every include,
+    /// but PHP turns the JIT off.
+    Opcode,
+    /// Wrapping zend_compile_file/zend_compile_string: keeps the JIT, misses
+    /// `include_once` of a file already included.
+    Compile,
+}
+
+impl IncludeHook {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            IncludeHook::Auto => "auto",
+            IncludeHook::Opcode => "opcode",
+            IncludeHook::Compile => "compile",
+        }
+    }
+}
+
 /// One whitelist line: requests under `prefix` skip `types`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhitelistEntry {
@@ -110,7 +175,11 @@ pub struct RaspConfig {
     pub request_id_header: String,
     /// Adds `X-Protected-By: php-rasp` to responses.
     pub protected_by_header: bool,
+    pub security: SecurityConfig,
+    pub inject: InjectConfig,
     pub whitelist: Vec<WhitelistEntry>,
+    /// `hook.include`: how include/eval are intercepted.
+    pub include_hook: IncludeHook,
     /// The `log:` subtree, validated by rasp-log (kept with its lines).
     pub log: Option<Node>,
 }
@@ -151,7 +220,26 @@ impl Default for RaspConfig {
             },
             request_id_header: "X-Request-ID".into(),
             protected_by_header: false,
+            security: SecurityConfig {
+                enforce_policy: false,
+                baseline: BaselineConfig {
+                    allow_url_include: true,
+                    expose_php: true,
+                    display_errors: true,
+                    open_basedir: true,
+                    session_cookie: true,
+                    disable_functions: Vec::new(),
+                },
+                weak_passwords: DEFAULT_WEAK_PASSWORDS.iter().map(|s| s.to_string()).collect(),
+                privileged_users: ["root", "sa", "postgres", "admin", "system"].iter().map(|s| s.to_string()).collect(),
+                slowquery_min_rows: 500,
+            },
+            inject: InjectConfig {
+                urlprefix: String::new(),
+                custom_html: String::new(),
+            },
             whitelist: Vec::new(),
+            include_hook: IncludeHook::Auto,
             log: None,
         }
     }
@@ -187,6 +275,19 @@ pub const KEYS: &[KeyDoc] = &[
     KeyDoc { key: "clientip.header", ty: "string", default: "\"\"", doc: "Request header with the client address behind a proxy (e.g. `X-Forwarded-For`); its first address becomes `context.clientIp`." },
     KeyDoc { key: "request_id.header", ty: "string", default: "X-Request-ID", doc: "Response header carrying the request id; empty turns it off." },
     KeyDoc { key: "response.protected_by", ty: "boolean", default: "false", doc: "Adds `X-Protected-By: php-rasp` to responses." },
+    KeyDoc { key: "security.enforce_policy", ty: "boolean", default: "false", doc: "Refuse policy violations instead of logging them: a database connection as a high-privilege user or with a weak password is blocked." },
+    KeyDoc { key: "security.baseline.allow_url_include", ty: "boolean", default: "true", doc: "Start-up finding (policy 3001) when allow_url_include is on." },
+    KeyDoc { key: "security.baseline.expose_php", ty: "boolean", default: "true", doc: "Start-up finding (policy 3002) when expose_php is on." },
+    KeyDoc { key: "security.baseline.display_errors", ty: "boolean", default: "true", doc: "Start-up finding (policy 3003) when display_errors is on in a server SAPI." },
+    KeyDoc { key: "security.baseline.open_basedir", ty: "boolean", default: "true", doc: "Start-up finding (policy 3004) when open_basedir is not set." },
+    KeyDoc { key: "security.baseline.session_cookie", ty: "boolean", default: "true", doc: "Start-up findings (policies 3005, 3006) when session cookies lack httponly or secure." },
+    KeyDoc { key: "security.baseline.disable_functions", ty: "list of function names", default: "[]", doc: "Functions that should be disabled; each one still enabled is a start-up finding (policy 3007)." },
+    KeyDoc { key: "security.weak_passwords", ty: "list of strings", default: "a built-in list", doc: "Database passwords treated as weak (policy 3009)." },
+    KeyDoc { key: "security.privileged_users", ty: "list of strings", default: "[root, sa, postgres, admin, system]", doc: "Database users treated as high-privilege (policy 3008)." },
+    KeyDoc { key: "sql.slowquery.min_rows", ty: "integer 0-100000000", default: "500", doc: "A query returning more rows is logged (policy 3010), the sign of a dump; 0 turns it off." },
+    KeyDoc { key: "inject.urlprefix", ty: "string", default: "\"\"", doc: "Host + path prefix (as in the whitelist) of pages that get `inject.custom_html` appended; empty turns injection off." },
+    KeyDoc { key: "inject.custom_html", ty: "string", default: "\"\"", doc: "HTML appended to text/html responses under `inject.urlprefix` (never to other content types)." },
+    KeyDoc { key: "hook.include", ty: "auto | opcode | compile", default: "auto", doc: "How include/require/eval are intercepted: `opcode` (user opcode handler, sees every include, PHP disables the JIT), `compile` (compile hook, keeps the JIT, misses include_once of an already included file), `auto` (compile when the opcache JIT is on, else opcode). Read at startup." },
     KeyDoc { key: "whitelist", ty: "mapping", default: "{}", doc: "URL prefix (host + path, no scheme; `*` for all; `/path` for any host) -> check types to skip, or `all`." },
     KeyDoc { key: "log", ty: "mapping", default: "see docs/logs.md", doc: "Log rotation, retention, rate limits and syslog sinks." },
 ];
@@ -287,6 +388,30 @@ impl Loader {
         }
     }
 
+    fn string_list(&mut self, key: &str, node: &Node) -> Option<Vec<String>> {
+        match &node.value {
+            Value::Seq(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match &item.value {
+                        Value::Str(s) => out.push(s.clone()),
+                        Value::Int(i) => out.push(i.to_string()),
+                        _ => {
+                            self.err(item.line, key, format!("list items must be strings, got {}", item.type_name()));
+                            return None;
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Value::Null => Some(Vec::new()),
+            _ => {
+                self.err(node.line, key, format!("must be a list, got {}", node.type_name()));
+                None
+            }
+        }
+    }
+
     fn apply(&mut self, key: &str, node: &Node) {
         macro_rules! set {
             ($field:expr, $v:expr) => {
@@ -343,6 +468,27 @@ impl Loader {
                 }
             }
             "response.protected_by" => set!(self.cfg.protected_by_header, self.boolean(key, node)),
+            "security.enforce_policy" => set!(self.cfg.security.enforce_policy, self.boolean(key, node)),
+            "security.baseline.allow_url_include" => set!(self.cfg.security.baseline.allow_url_include, self.boolean(key, node)),
+            "security.baseline.expose_php" => set!(self.cfg.security.baseline.expose_php, self.boolean(key, node)),
+            "security.baseline.display_errors" => set!(self.cfg.security.baseline.display_errors, self.boolean(key, node)),
+            "security.baseline.open_basedir" => set!(self.cfg.security.baseline.open_basedir, self.boolean(key, node)),
+            "security.baseline.session_cookie" => set!(self.cfg.security.baseline.session_cookie, self.boolean(key, node)),
+            "security.baseline.disable_functions" => {
+                set!(self.cfg.security.baseline.disable_functions, self.string_list(key, node).map(|v| v.into_iter().map(|f| f.to_ascii_lowercase()).collect()))
+            }
+            "security.weak_passwords" => set!(self.cfg.security.weak_passwords, self.string_list(key, node)),
+            "security.privileged_users" => set!(self.cfg.security.privileged_users, self.string_list(key, node)),
+            "sql.slowquery.min_rows" => set!(self.cfg.security.slowquery_min_rows, self.int(key, node, 0, 100_000_000).map(|v| v as u64)),
+            "inject.urlprefix" => set!(self.cfg.inject.urlprefix, self.string(key, node)),
+            "inject.custom_html" => set!(self.cfg.inject.custom_html, self.string(key, node)),
+            "hook.include" => match self.string(key, node).as_deref() {
+                Some("auto") => self.cfg.include_hook = IncludeHook::Auto,
+                Some("opcode") => self.cfg.include_hook = IncludeHook::Opcode,
+                Some("compile") => self.cfg.include_hook = IncludeHook::Compile,
+                Some(other) => self.err(node.line, key, format!("must be auto, opcode or compile, got `{other}`")),
+                None => {}
+            },
             "whitelist" => self.whitelist(node),
             "log" => match node.value {
                 Value::Map(_) => self.cfg.log = Some(node.clone()),
@@ -489,9 +635,39 @@ mod tests {
     }
 
     #[test]
+    fn security_keys() {
+        let c = RaspConfig::parse(
+            "security:\n  enforce_policy: true\n  baseline:\n    expose_php: false\n    disable_functions: [System, exec]\n  weak_passwords: [hunter2, 1234]\nsql.slowquery.min_rows: 0\ninject:\n  urlprefix: /shop/\n  custom_html: '<script>x</script>'\n",
+        )
+        .unwrap();
+        assert!(c.security.enforce_policy);
+        assert!(!c.security.baseline.expose_php);
+        assert!(c.security.baseline.display_errors);
+        assert_eq!(c.security.baseline.disable_functions, ["system", "exec"]);
+        assert_eq!(c.security.weak_passwords, ["hunter2", "1234"]);
+        assert_eq!(c.security.slowquery_min_rows, 0);
+        assert_eq!(c.inject.urlprefix, "/shop/");
+        let e = RaspConfig::parse("security.weak_passwords: [a, [b]]\n").unwrap_err().to_string();
+        assert!(e.contains("list items must be strings"), "{e}");
+        let e = RaspConfig::parse("security.baseline.disable_functions: system\n").unwrap_err().to_string();
+        assert!(e.contains("must be a list"), "{e}");
+    }
+
+    #[test]
     fn algorithm_config_is_opaque_json() {
         let c = RaspConfig::parse("plugin:\n  algorithm_config:\n    sql_userinput: {action: log}\n").unwrap();
         assert_eq!(c.plugin.algorithm_config["sql_userinput"]["action"], "log");
+    }
+
+    #[test]
+    fn include_hook_mode() {
+        assert_eq!(RaspConfig::parse("").unwrap().include_hook, IncludeHook::Auto);
+        assert_eq!(RaspConfig::parse("hook.include: opcode").unwrap().include_hook, IncludeHook::Opcode);
+        assert_eq!(RaspConfig::parse("hook:\n  include: compile").unwrap().include_hook, IncludeHook::Compile);
+        let e = RaspConfig::parse("hook.include: jit").unwrap_err().to_string();
+        assert!(e.contains("auto, opcode or compile"), "{e}");
+        let e = RaspConfig::parse("hook.includ: auto").unwrap_err().to_string();
+        assert!(e.contains("did you mean `hook.include`"), "{e}");
     }
 
     #[test]
