@@ -209,7 +209,11 @@ impl Scripts {
             ),
             ("rasp:runtime.js".to_string(), RUNTIME_JS.to_string()),
         ];
-        owned.extend(plugins.iter().map(|p| (p.name.clone(), p.source.clone())));
+        // Each plugin runs in its own function scope: plugins written to the
+        // usual convention all declare `const plugin = new RASP(...)` at top
+        // level, which in one shared scope would reject every plugin but the
+        // first. The wrapper opens on line 1, so error lines stay right.
+        owned.extend(plugins.iter().map(|p| (p.name.clone(), format!("(function () {{{}\n}})();", p.source))));
         owned.push(("rasp:finish".to_string(), FINISH_JS.to_string()));
         Scripts { owned }
     }

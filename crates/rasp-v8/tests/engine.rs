@@ -381,3 +381,17 @@ fn engines_on_several_threads() {
         assert_eq!(h.join().unwrap(), 200);
     }
 }
+
+#[test]
+fn plugins_have_their_own_scope() {
+    let a = "const plugin = new RASP('a');\nplugin.register('sql', () => ({ action: 'log', message: 'a' }));";
+    let b = "'use strict';\nconst plugin = new RASP('b');\nplugin.register('sql', () => ({ action: 'log', message: 'b' }));\nundeclared = 1;";
+    let err = Engine::from_sources(&[plugin("a.js", a), plugin("b.js", b)], &opts()).unwrap_err();
+    // 'use strict' still applies inside the wrapper, and the line is still right.
+    assert!(err.to_string().contains("b.js:4:"), "{err}");
+    let b = "const plugin = new RASP('b');\nplugin.register('sql', () => ({ action: 'log', message: 'b' }));";
+    let mut e = Engine::from_sources(&[plugin("a.js", a), plugin("b.js", b)], &opts()).unwrap();
+    let out = e.check(CheckType::Sql, r#"{"query":"x"}"#, 1, || "{}".into());
+    let msgs: Vec<_> = out.verdicts.iter().map(|v| v.message.as_str()).collect();
+    assert_eq!(msgs, ["a", "b"]);
+}
