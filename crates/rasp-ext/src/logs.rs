@@ -18,6 +18,40 @@ struct Open {
     pid: u32,
     root: PathBuf,
     logs: Arc<Logs>,
+    /// Owner of `<root>/logs` when this process runs as root: files we
+    /// create must stay writable by the workers (see `as_log_owner`).
+    owner: Option<(u32, u32)>,
+}
+
+/// Runs `f` with the filesystem identity of the owner of `logs/`, when this
+/// process is root (a root cron job, `sudo php --ri rasp`). Only the
+/// filesystem uid/gid change, so the PHP script itself is unaffected; without
+/// this, root-owned log files would lock the php-fpm workers out.
+fn as_log_owner<R>(owner: Option<(u32, u32)>, f: impl FnOnce() -> R) -> R {
+    let Some((uid, gid)) = owner else { return f() };
+    // SAFETY: setfsgid/setfsuid only change the filesystem identity of this
+    // thread; we restore root right after.
+    unsafe {
+        libc::setfsgid(gid);
+        libc::setfsuid(uid);
+    }
+    let r = f();
+    // SAFETY: as above.
+    unsafe {
+        libc::setfsuid(0);
+        libc::setfsgid(0);
+    }
+    r
+}
+
+fn logs_owner(root: &Path) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let m = std::fs::metadata(root.join("logs")).ok()?;
+    (m.uid() != 0).then_some((m.uid(), m.gid()))
 }
 
 static OPEN: Mutex<Option<Open>> = Mutex::new(None);
@@ -39,25 +73,39 @@ pub fn log_config(cfg: &rasp_core::RaspConfig) -> (LogConfig, Vec<String>) {
     }
 }
 
-fn logs_for(root: &Path) -> Arc<Logs> {
+/// The log writer of this process for `root`, and the identity to write as.
+fn logs_for(root: &Path) -> (Arc<Logs>, Option<(u32, u32)>) {
     let pid = std::process::id();
     let mut open = OPEN.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(o) = open.as_ref() {
         if o.pid == pid && o.root == root {
-            return o.logs.clone();
+            return (o.logs.clone(), o.owner);
         }
     }
     let (cfg, problems) = log_config(&state::config());
-    let logs = Arc::new(Logs::open(root, &cfg, ServerInfo::new(zend_version())));
+    let owner = logs_owner(root);
+    let cli = zend::is_cli();
+    let fallback: rasp_log::Fallback = Arc::new(move |msg: &str| {
+        // A user running `php --ri rasp` without write access to the logs
+        // needs no stderr line about the plugin or rasp log; lost alarms and
+        // policy lines are always reported.
+        if !(cli && (msg.starts_with("plugin log") || msg.starts_with("rasp log"))) {
+            eprintln!("php-rasp: {msg}");
+        }
+    });
+    let logs = as_log_owner(owner, || {
+        Arc::new(Logs::builder(root).config(&cfg).server(ServerInfo::new(zend_version())).fallback(fallback).build())
+    });
     for p in problems {
-        logs.rasp(Level::ERROR, "config", &p, &Map::new());
+        as_log_owner(owner, || logs.rasp(Level::ERROR, "config", &p, &Map::new()));
     }
     *open = Some(Open {
         pid,
         root: root.to_path_buf(),
         logs: logs.clone(),
+        owner,
     });
-    logs
+    (logs, owner)
 }
 
 fn zend_version() -> String {
@@ -78,7 +126,7 @@ fn is_master() -> bool {
     MASTER_PID.load(std::sync::atomic::Ordering::Relaxed) == std::process::id()
 }
 
-fn current() -> Option<Arc<Logs>> {
+fn current() -> Option<(Arc<Logs>, Option<(u32, u32)>)> {
     if is_master() {
         return None;
     }
@@ -92,13 +140,14 @@ pub fn reopen() {
 
 /// A plugin log line as the runtime produced it (`[plugin] text`).
 pub fn plugin(line: &str) {
-    if let Some(l) = current() {
-        l.plugin(&format!("pid {}", std::process::id()), line);
+    if let Some((l, owner)) = current() {
+        as_log_owner(owner, || l.plugin(&format!("pid {}", std::process::id()), line));
     }
 }
 
 pub fn plugin_at(root: &Path, line: &str) {
-    logs_for(root).plugin(&format!("pid {}", std::process::id()), line);
+    let (l, owner) = logs_for(root);
+    as_log_owner(owner, || l.plugin(&format!("pid {}", std::process::id()), line));
 }
 
 fn level(name: &str) -> Level {
@@ -111,29 +160,30 @@ fn level(name: &str) -> Level {
 }
 
 pub fn rasp(lvl: &str, message: &str) {
-    if let Some(l) = current() {
-        l.rasp(level(lvl), "rasp", message, &Map::new());
+    if let Some((l, owner)) = current() {
+        as_log_owner(owner, || l.rasp(level(lvl), "rasp", message, &Map::new()));
     } else if is_master() && lvl != "info" && lvl != "debug" {
         eprintln!("php-rasp: {message}");
     }
 }
 
 pub fn rasp_at(root: &Path, lvl: &str, message: &str) {
-    logs_for(root).rasp(level(lvl), "agent", message, &Map::new());
+    let (l, owner) = logs_for(root);
+    as_log_owner(owner, || l.rasp(level(lvl), "agent", message, &Map::new()));
 }
 
 /// End of request: lets the writer report suppressed lines and failures.
 pub fn tick() {
     if let Ok(open) = OPEN.lock() {
         if let Some(o) = open.as_ref().filter(|o| o.pid == std::process::id()) {
-            o.logs.tick();
+            as_log_owner(o.owner, || o.logs.tick());
         }
     }
 }
 
 /// Rows for `php --ri rasp`.
 pub fn status_rows() -> Vec<(String, String)> {
-    let Some(l) = current() else { return Vec::new() };
+    let Some((l, _)) = current() else { return Vec::new() };
     l.status()
         .iter()
         .map(|s| {
@@ -178,19 +228,19 @@ fn request_info() -> RequestInfo {
 /// A policy line (baseline findings, database policy, slow queries); with
 /// the request when there is one.
 pub fn policy(policy_id: &str, message: &str, params: Map<String, Value>) {
-    let Some(l) = current() else { return };
+    let Some((l, owner)) = current() else { return };
     let p = rasp_log::Policy {
         policy_id: policy_id.to_string(),
         message: message.to_string(),
         policy_params: params,
     };
-    let in_request = crate::state::in_request();
-    l.policy(&p, in_request.then(request_info).as_ref());
+    let info = crate::state::in_request().then(request_info);
+    as_log_owner(owner, || l.policy(&p, info.as_ref()));
 }
 
 /// An alarm for check `t` with the plugin's verdict.
 pub fn alarm(t: CheckType, params: &Value, verdict: &Verdict, intercept: &str) {
-    let Some(l) = current() else { return };
+    let Some((l, owner)) = current() else { return };
     let mut attack_params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
     let stack = match attack_params.remove("stack") {
         Some(Value::Array(frames)) => frames.into_iter().filter_map(|f| f.as_str().map(String::from)).collect(),
@@ -204,5 +254,6 @@ pub fn alarm(t: CheckType, params: &Value, verdict: &Verdict, intercept: &str) {
     a.plugin_message = verdict.message.clone();
     a.plugin_confidence = verdict.confidence;
     a.plugin_algorithm = verdict.algorithm.clone();
-    l.alarm(&a, Some(&request_info()));
+    let info = request_info();
+    as_log_owner(owner, || l.alarm(&a, Some(&info)));
 }

@@ -310,12 +310,24 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn suggestion(key: &str) -> String {
-    let best = KEYS
-        .iter()
-        .map(|k| (edit_distance(key, k.key), k.key))
-        .min_by_key(|(d, _)| *d);
+    // Compare with every key and with every dotted prefix of a key, so a
+    // misspelt section (`plugin.timout`) still finds `plugin.timeout.millis`.
+    let mut best: Option<(usize, &str)> = None;
+    for k in KEYS {
+        let mut cut = k.key.len();
+        loop {
+            let d = edit_distance(key, &k.key[..cut]);
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, k.key));
+            }
+            match k.key[..cut].rfind('.') {
+                Some(i) => cut = i,
+                None => break,
+            }
+        }
+    }
     match best {
-        Some((d, k)) if d <= 3 || k.ends_with(key.rsplit('.').next().unwrap_or(key)) => format!("; did you mean `{k}`?"),
+        Some((d, k)) if d <= 3.max(key.len() / 5) => format!("; did you mean `{k}`?"),
         _ => "; see docs/configuration.md for the keys".to_string(),
     }
 }
@@ -602,6 +614,18 @@ mod tests {
         assert_eq!(e.0[1].line, 3);
         assert!(e.0[1].message.contains("did you mean `plugin.timeout.millis`"), "{}", e.0[1]);
         assert_eq!(e.to_string().lines().count(), 2);
+    }
+
+    #[test]
+    fn misspelt_sections_get_suggestions() {
+        let e = RaspConfig::parse("plugin.timout.millis: 5\n").unwrap_err().to_string();
+        assert!(e.contains("did you mean `plugin.timeout.millis`"), "{e}");
+        let e = RaspConfig::parse("plugin:\n  timout:\n    millis: 5\n").unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("did you mean `plugin.timeout.millis`"), "{e}");
+        let e = RaspConfig::parse("blok:\n  status_code: 403\n").unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("did you mean `block."), "{e}");
+        let e = RaspConfig::parse("zzzzzz: 1\n").unwrap_err().to_string();
+        assert!(e.contains("see docs/configuration.md"), "{e}");
     }
 
     #[test]

@@ -131,7 +131,15 @@ impl Builder {
                     };
                     *pending = Some((key, node.line));
                 }
-                Some((key, _)) => entries.push((key, node)),
+                Some((key, key_line)) => {
+                    // A block mapping or list starts on the line after its key;
+                    // errors about the value read best at the key's line.
+                    let mut node = node;
+                    if matches!(node.value, Value::Map(_) | Value::Seq(_)) {
+                        node.line = key_line;
+                    }
+                    entries.push((key, node))
+                }
             },
         }
     }
@@ -290,6 +298,14 @@ mod tests {
         assert_eq!(b[0].1.line, 3);
         assert_eq!(b[1].1.value, Value::Str("x".into()));
         assert!(matches!(b[2].1.value, Value::Seq(ref v) if v.len() == 2));
+    }
+
+    #[test]
+    fn block_values_carry_their_key_line() {
+        let n = parse("a:\n  b: 1\nc:\n  - x\n").unwrap();
+        let Value::Map(m) = &n.value else { panic!() };
+        assert_eq!(m[0].1.line, 1);
+        assert_eq!(m[1].1.line, 3);
     }
 
     #[test]
