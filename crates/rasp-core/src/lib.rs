@@ -9,12 +9,20 @@
 
 pub mod bundle;
 pub mod check;
+pub mod config;
+pub mod context;
+pub mod dbpolicy;
+pub mod dsn;
+pub mod path;
+pub mod phar;
+pub mod serialized;
 pub mod shell;
 pub mod sql;
 pub mod text;
-pub mod config;
-pub mod context;
+pub mod url;
 pub mod verdict;
+pub mod webshell;
+pub mod xml;
 
 pub use check::{CheckType, CheckTypeSet};
 pub use config::RaspConfig;
