@@ -15,13 +15,33 @@ cgi=$(command -v php-cgi8.2 || command -v php-cgi || true)
 
 # Fresh log directories: tests read what they caused.
 for r in "$here"/fixtures/roots/*/; do rm -rf "$r/logs"; mkdir -p "$r/logs"; done
+# Scratch files of the tests (fixtures/helpers.inc rasp_tmp()).
+scratch=${TMPDIR:-/tmp}/rasp-phpt
+rm -rf "$scratch"
+
+# Test databases on 127.0.0.1 (SQL tests skip when they are not up);
+# stopped again when the run ends, also on failure. RASP_DB_KEEP=1 keeps them.
+db_started=
+if [ "${RASP_DB:-1}" = 1 ]; then
+  if "$here/db/start.sh"; then db_started=1; else echo "run-phpt: test databases not started; database tests will skip" >&2; fi
+fi
+cleanup() {
+  rm -rf "$scratch"
+  if [ -n "$db_started" ] && [ "${RASP_DB_KEEP:-0}" != 1 ]; then "$here/db/stop.sh"; fi
+}
+trap cleanup EXIT
 
 export TEST_PHP_EXECUTABLE=$(command -v $php)
 export TEST_PHP_CGI_EXECUTABLE=$cgi
 export NO_INTERACTION=1
 export REPORT_EXIT_STATUS=1
 export RASP_TEST_FIXTURES="$here/fixtures"
+# For tests that start a PHP of their own (request end, response).
+export RASP_TEST_EXT="$ext"
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=("$here/phpt")
+set +e
 $php "$runner" -q --show-diff -j"${PHPT_JOBS:-2}" \
   -d "extension=$ext" -d "rasp.root_dir=$here/fixtures/roots/test" "${tests[@]}"
+rc=$?
+exit $rc

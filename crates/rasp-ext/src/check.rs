@@ -1,8 +1,24 @@
 //! From a hooked call to a decision: is the check wanted, build its params,
 //! ask the plugins, log what they said, block or let it run.
+//!
+//! Three flavours share one decision path:
+//! - plugin checks before a call ([`run`]): a block stops the request and
+//!   the call never runs;
+//! - plugin checks after a call (`sql_exception`, `ssrfRedirect`: also
+//!   [`run`]): the call already ran, a block stops the request right after;
+//! - checks outside any PHP frame (`request` at RINIT, `requestEnd` and
+//!   `response` at RSHUTDOWN: [`judge`]) only decide; the caller acts.
+//!
+//! The `webshell_*` types are judged natively ([`native`]), without V8:
+//! they fire on hot paths (`call_user_func`, `array_map`) and need only an
+//! exact lookup of an argument among the request's values.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use rasp_core::verdict::decisive;
-use rasp_core::{Action, CheckType, Verdict};
+use rasp_core::webshell::RequestValues;
+use rasp_core::{Action, CheckType, CheckTypeSet, Verdict};
 use serde_json::Value;
 
 use crate::hooks::Flow;
@@ -15,37 +31,54 @@ pub fn wanted(t: CheckType) -> bool {
     if !runtime::handles(t) {
         return false;
     }
-    let Some(whitelist) = state::whitelist() else {
-        return true;
-    };
-    let skip = request::skipped_types(|input| crate::whitelist::lookup(&whitelist, input));
-    !skip.contains(t)
+    !whitelisted(t)
 }
 
-/// Runs a check of type `t`; `params` builds the params object (without
-/// `stack`, which is added here) only if the check is wanted.
-pub fn run(t: CheckType, params: impl FnOnce() -> Value) -> Flow {
-    if !wanted(t) || request::blocked() {
-        return Flow::Continue;
-    }
+fn whitelisted(t: CheckType) -> bool {
+    let Some(whitelist) = state::whitelist() else {
+        return false;
+    };
+    let skip = request::skipped_types(|input| crate::whitelist::lookup(&whitelist, input));
+    skip.contains(t)
+}
+
+/// After a block in a web request the request is over: destructors and
+/// shutdown functions still run, but must not trigger a second block page.
+/// In the CLI a block is an exception the script may catch and go on.
+fn stopped() -> bool {
+    request::blocked() && !zend::is_cli()
+}
+
+/// What the plugins decided, after alarms were written.
+struct Decision {
+    verdict: Verdict,
+}
+
+/// Asks the plugins about one event and writes the alarm of a log/block.
+fn decide(
+    t: CheckType,
+    params: impl FnOnce() -> Value,
+    stack: bool,
+    late: bool,
+) -> Option<Decision> {
     let _guard = state::CheckGuard::enter();
     let cfg = state::config();
     let mut params = params();
     if let Value::Object(m) = &mut params {
-        m.insert(
-            "stack".into(),
-            Value::from(zend::php_stack(cfg.plugin.maxstack)),
-        );
+        let frames = if stack {
+            zend::php_stack(cfg.plugin.maxstack)
+        } else {
+            Vec::new()
+        };
+        m.insert("stack".into(), Value::from(frames));
     }
     let params_json = params.to_string();
     let serial = request::serial();
-    let Some(outcome) = runtime::with_engine(|e| {
+    let outcome = runtime::with_engine(|e| {
         e.check(t, &params_json, serial, || {
             (*request::context_json()).clone()
         })
-    }) else {
-        return Flow::Continue;
-    };
+    })?;
     for line in &outcome.logs {
         logs::plugin(line);
     }
@@ -60,10 +93,167 @@ pub fn run(t: CheckType, params: impl FnOnce() -> Value) -> Flow {
         logs::plugin(&msg);
         logs::rasp("warning", &msg);
     }
-    let Some(verdict) = decisive(&outcome.verdicts).cloned() else {
-        return Flow::Continue;
+    let verdict = decisive(&outcome.verdicts).cloned()?;
+    // Monitor mode, or too late to stop anything: a block becomes a log.
+    let verdict = if cfg.plugin.monitor_mode || late {
+        verdict.downgraded()
+    } else {
+        verdict
     };
-    let verdict: Verdict = if cfg.plugin.monitor_mode {
+    match verdict.action {
+        Action::Ignore => return None,
+        Action::Log => logs::alarm(t, &params, &verdict, "log"),
+        Action::Block => logs::alarm(t, &params, &verdict, "block"),
+    }
+    Some(Decision { verdict })
+}
+
+/// Runs a check of type `t` from inside a hooked call; `params` builds the
+/// params object (without `stack`, which is added here) only if the check
+/// is wanted. A block answers the request and returns [`Flow::Skip`].
+pub fn run(t: CheckType, params: impl FnOnce() -> Value) -> Flow {
+    if !wanted(t) || stopped() {
+        return Flow::Continue;
+    }
+    match decide(t, params, true, false) {
+        Some(d) if d.verdict.action == Action::Block => {
+            request::mark_blocked();
+            // After a failed call (sql_exception) its error is pending; the
+            // block replaces it.
+            zend::discard_exception();
+            block::respond(&state::config(), &d.verdict);
+            Flow::Skip
+        }
+        _ => Flow::Continue,
+    }
+}
+
+/// Runs a check where no PHP frame executes (RINIT, RSHUTDOWN) and returns
+/// a block verdict for the caller to act on; log/ignore are handled here.
+pub fn judge(t: CheckType, params: impl FnOnce() -> Value) -> Option<Verdict> {
+    if !wanted(t) || request::blocked() {
+        return None;
+    }
+    decide(t, params, false, false)
+        .map(|d| d.verdict)
+        .filter(|v| v.action == Action::Block)
+}
+
+/// Runs a check after the response was sent (RSHUTDOWN): nothing can be
+/// stopped any more, so a block verdict is written as a log alarm.
+pub fn judge_late(t: CheckType, params: impl FnOnce() -> Value) -> Option<Verdict> {
+    if !wanted(t) || request::blocked() {
+        return None;
+    }
+    decide(t, params, false, true).map(|d| d.verdict)
+}
+
+/// Answers the request with the block response for a verdict reached
+/// earlier (see [`judge`]); must run inside a PHP frame.
+pub fn respond_later(verdict: &Verdict) {
+    request::mark_blocked();
+    block::respond(&state::config(), verdict);
+}
+
+// --- Built-in (native) checks -------------------------------------------
+
+/// Per-request cache: the request's values and which native types are on.
+struct NativeState {
+    serial: u64,
+    enabled: CheckTypeSet,
+    values: Option<Rc<RequestValues>>,
+}
+
+thread_local! {
+    static NATIVE: RefCell<NativeState> = const {
+        RefCell::new(NativeState { serial: u64::MAX, enabled: CheckTypeSet::EMPTY, values: None })
+    };
+}
+
+const NATIVE_TYPES: [CheckType; 5] = [
+    CheckType::WebshellEval,
+    CheckType::WebshellCommand,
+    CheckType::WebshellCallable,
+    CheckType::WebshellFilePutContents,
+    CheckType::WebshellLdPreload,
+];
+
+/// The action configured for a native type:
+/// `plugin.algorithm_config.<type>.action` in rasp.yml (block by default).
+fn native_action(cfg: &rasp_core::RaspConfig, t: CheckType) -> Action {
+    match cfg.plugin.algorithm_config[t.as_str()]["action"].as_str() {
+        Some("ignore") => Action::Ignore,
+        Some("log") => Action::Log,
+        _ => Action::Block,
+    }
+}
+
+fn native_state<R>(f: impl FnOnce(&mut NativeState) -> R) -> R {
+    NATIVE.with(|n| {
+        let mut n = n.borrow_mut();
+        let serial = request::serial();
+        if n.serial != serial {
+            let cfg = state::config();
+            let mut enabled = CheckTypeSet::EMPTY;
+            for t in NATIVE_TYPES {
+                if native_action(&cfg, t) != Action::Ignore && !whitelisted(t) {
+                    enabled.insert(t);
+                }
+            }
+            *n = NativeState {
+                serial,
+                enabled,
+                values: None,
+            };
+        }
+        f(&mut n)
+    })
+}
+
+/// Whether a native check of type `t` is on for this request.
+#[inline]
+pub fn native_wanted(t: CheckType) -> bool {
+    !stopped() && native_state(|n| n.enabled.contains(t))
+}
+
+/// Whether `b` is exactly one of the current request's values (GET, POST,
+/// cookies, headers, php://input, JSON body leaves).
+pub fn from_request(b: &[u8]) -> bool {
+    if b.len() < rasp_core::webshell::MIN_LEN {
+        return false;
+    }
+    let values = native_state(|n| n.values.clone());
+    let values = values.unwrap_or_else(|| {
+        let v = Rc::new(RequestValues::new(&request::input()));
+        native_state(|n| n.values = Some(v.clone()));
+        v
+    });
+    values.contains(b)
+}
+
+/// Reports a native finding: writes the alarm and blocks unless configured
+/// to log (monitor mode turns a block into a log).
+pub fn native(t: CheckType, message: &str, params: impl FnOnce() -> Value) -> Flow {
+    if !native_wanted(t) {
+        return Flow::Continue;
+    }
+    let _guard = state::CheckGuard::enter();
+    let cfg = state::config();
+    let mut params = params();
+    if let Value::Object(m) = &mut params {
+        m.insert(
+            "stack".into(),
+            Value::from(zend::php_stack(cfg.plugin.maxstack)),
+        );
+    }
+    let verdict = Verdict {
+        action: native_action(&cfg, t),
+        message: message.to_string(),
+        confidence: 90.0,
+        algorithm: t.as_str().to_string(),
+        plugin: "builtin".into(),
+    };
+    let verdict = if cfg.plugin.monitor_mode {
         verdict.downgraded()
     } else {
         verdict
@@ -81,4 +271,41 @@ pub fn run(t: CheckType, params: impl FnOnce() -> Value) -> Flow {
             Flow::Skip
         }
     }
+}
+
+/// Refuses a call that breaks a policy under `security.enforce_policy`
+/// (e.g. a database connection as `root`): a block alarm from the built-in
+/// `algorithm`, then the block response. Monitor mode only logs.
+pub fn refuse(t: CheckType, algorithm: &str, message: &str, params: Value) -> Flow {
+    if stopped() {
+        return Flow::Continue;
+    }
+    let _guard = state::CheckGuard::enter();
+    let cfg = state::config();
+    let mut params = params;
+    if let Value::Object(m) = &mut params {
+        m.insert(
+            "stack".into(),
+            Value::from(zend::php_stack(cfg.plugin.maxstack)),
+        );
+    }
+    let verdict = Verdict {
+        action: if cfg.plugin.monitor_mode {
+            Action::Log
+        } else {
+            Action::Block
+        },
+        message: message.to_string(),
+        confidence: 100.0,
+        algorithm: algorithm.to_string(),
+        plugin: "builtin".into(),
+    };
+    if verdict.action == Action::Log {
+        logs::alarm(t, &params, &verdict, "log");
+        return Flow::Continue;
+    }
+    logs::alarm(t, &params, &verdict, "block");
+    request::mark_blocked();
+    block::respond(&cfg, &verdict);
+    Flow::Skip
 }

@@ -1,5 +1,9 @@
 //! Command execution: system, exec, passthru, shell_exec (and backticks,
-//! which compile to it), popen, proc_open, pcntl_exec.
+//! which compile to it), popen, proc_open, pcntl_exec, and mail()'s fifth
+//! argument (extra sendmail options, the classic `-X` / `-O` injection).
+//!
+//! Besides the `command` plugin check, a command line that is exactly a
+//! request value is a web shell (`system($_GET['c'])`): `webshell_command`.
 
 use rasp_core::CheckType;
 use serde_json::json;
@@ -12,10 +16,25 @@ fn command(cmd: String) -> Flow {
     check::run(CheckType::Command, || json!({ "command": cmd }))
 }
 
+/// The built-in check: the whole command line came from the request.
+fn webshell(cmd: &[u8]) -> Flow {
+    if check::native_wanted(CheckType::WebshellCommand) && check::from_request(cmd) {
+        return check::native(
+            CheckType::WebshellCommand,
+            "command line taken verbatim from the request (web shell)",
+            || json!({ "command": String::from_utf8_lossy(cmd) }),
+        );
+    }
+    Flow::Continue
+}
+
 /// Functions whose first argument is a shell command line.
 pub fn first_arg(call: &Call) -> Flow {
     match call.arg(1).and_then(zend::scalar_bytes) {
         Some(c) => {
+            if webshell(&c) == Flow::Skip {
+                return Flow::Skip;
+            }
             if !check::wanted(CheckType::Command) {
                 return Flow::Continue;
             }
@@ -55,6 +74,11 @@ pub fn proc_open(call: &Call) -> Flow {
     let Some(arg) = call.arg(1) else {
         return Flow::Continue;
     };
+    if let Some(c) = zend::str_bytes(arg) {
+        if webshell(c) == Flow::Skip {
+            return Flow::Skip;
+        }
+    }
     if !check::wanted(CheckType::Command) {
         return Flow::Continue;
     }
@@ -80,6 +104,20 @@ pub fn pcntl_exec(call: &Call) -> Flow {
         _ => shell_quote(path),
     };
     command(line)
+}
+
+/// `mail($to, $subject, $message, $headers, $params)`: the fifth argument
+/// is appended to the sendmail command line (after escapeshellcmd, which
+/// does not stop option injection); the check sees the whole line.
+pub fn mail(call: &Call) -> Flow {
+    let Some(extra) = call.arg(5).and_then(zend::scalar_bytes) else {
+        return Flow::Continue;
+    };
+    if extra.is_empty() || !check::wanted(CheckType::Command) {
+        return Flow::Continue;
+    }
+    let sendmail = zend::ini_string("sendmail_path").unwrap_or_else(|| "sendmail -t -i".into());
+    command(format!("{sendmail} {}", String::from_utf8_lossy(&extra)))
 }
 
 #[cfg(test)]

@@ -13,7 +13,14 @@
 //! classes of extensions that start after us.
 
 mod command;
+mod deser;
+mod file;
+mod include;
+mod lifecycle;
+mod net;
 mod sql;
+mod webshell;
+mod xml;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,18 +30,20 @@ use ext_php_rs::types::Zval;
 use crate::guard;
 use crate::zend::Call;
 
-/// What a pre-hook decided.
+/// What a hook decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
-    /// Run the original function.
+    /// Run the original function (pre-hook) / keep its result (post-hook).
     Continue,
-    /// Do not run it: the request is being blocked (an exception or an
-    /// unwind-exit is pending, the return value stays NULL).
+    /// The request is being blocked (an exception or an unwind-exit is
+    /// pending): a pre-hook skips the original, a post-hook drops its result.
     Skip,
 }
 
 pub type PreHook = fn(&Call) -> Flow;
-pub type PostHook = fn(&Call, &Zval);
+/// Runs after the original, with its return value; used for checks about
+/// the outcome (`sql_exception`, `ssrfRedirect`).
+pub type PostHook = fn(&Call, &Zval) -> Flow;
 
 /// One hooked function or method.
 pub struct HookDef {
@@ -64,6 +73,15 @@ const fn f(name: &'static str, pre: PreHook) -> HookDef {
     }
 }
 
+const fn fp(name: &'static str, pre: PreHook, post: PostHook) -> HookDef {
+    HookDef {
+        class: None,
+        name,
+        pre,
+        post: Some(post),
+    }
+}
+
 const fn m(class: &'static str, name: &'static str, pre: PreHook) -> HookDef {
     HookDef {
         class: Some(class),
@@ -73,28 +91,135 @@ const fn m(class: &'static str, name: &'static str, pre: PreHook) -> HookDef {
     }
 }
 
-/// Every hook, in wrapper-index order.
+const fn mp(class: &'static str, name: &'static str, pre: PreHook, post: PostHook) -> HookDef {
+    HookDef {
+        class: Some(class),
+        name,
+        pre,
+        post: Some(post),
+    }
+}
+
+/// Every hook, in wrapper-index order. Aliases with their own table entry
+/// (`mysqli::query` / `mysqli_query`, `show_source` / `highlight_file`) are
+/// listed as well: the sweep would find them, but listing them keeps them
+/// hooked on versions where they get their own handler.
 pub static HOOKS: &[HookDef] = &[
-    // SQL
-    f("mysqli_query", sql::mysqli_query),
-    m("mysqli", "query", sql::mysqli_query),
-    f("mysqli_real_query", sql::mysqli_query),
-    m("mysqli", "real_query", sql::mysqli_query),
-    f("mysqli_multi_query", sql::mysqli_query),
-    m("mysqli", "multi_query", sql::mysqli_query),
-    f("mysqli_prepare", sql::mysqli_prepare),
-    m("mysqli", "prepare", sql::mysqli_prepare),
-    m("pdo", "query", sql::pdo_query),
-    m("pdo", "exec", sql::pdo_query),
-    m("pdo", "prepare", sql::pdo_prepare),
-    m("sqlite3", "query", sql::sqlite3_query),
-    m("sqlite3", "exec", sql::sqlite3_query),
-    m("sqlite3", "querysingle", sql::sqlite3_query),
-    m("sqlite3", "prepare", sql::sqlite3_prepare),
-    f("pg_query", sql::pg_query),
-    f("pg_send_query", sql::pg_query),
-    f("pg_prepare", sql::pg_prepare),
-    // Commands
+    // SQL: sql, sqlPrepared, dbConnection; sql_exception after failures.
+    fp("mysqli_query", sql::mysqli_query, sql::mysqli_query_done),
+    mp("mysqli", "query", sql::mysqli_query, sql::mysqli_query_done),
+    fp(
+        "mysqli_real_query",
+        sql::mysqli_query,
+        sql::mysqli_query_done,
+    ),
+    mp(
+        "mysqli",
+        "real_query",
+        sql::mysqli_query,
+        sql::mysqli_query_done,
+    ),
+    fp(
+        "mysqli_multi_query",
+        sql::mysqli_query,
+        sql::mysqli_query_done,
+    ),
+    mp(
+        "mysqli",
+        "multi_query",
+        sql::mysqli_query,
+        sql::mysqli_query_done,
+    ),
+    fp(
+        "mysqli_prepare",
+        sql::mysqli_prepare,
+        sql::mysqli_query_done,
+    ),
+    mp(
+        "mysqli",
+        "prepare",
+        sql::mysqli_prepare,
+        sql::mysqli_query_done,
+    ),
+    fp(
+        "mysqli_stmt_prepare",
+        sql::mysqli_prepare,
+        sql::mysqli_query_done,
+    ),
+    mp(
+        "mysqli_stmt",
+        "prepare",
+        sql::mysqli_prepare,
+        sql::mysqli_query_done,
+    ),
+    fp(
+        "mysqli_connect",
+        sql::mysqli_connect,
+        sql::mysqli_connect_failed,
+    ),
+    mp(
+        "mysqli",
+        "connect",
+        sql::mysqli_connect,
+        sql::mysqli_connect_failed,
+    ),
+    mp(
+        "mysqli",
+        "__construct",
+        sql::mysqli_connect,
+        sql::mysqli_connect_failed,
+    ),
+    fp(
+        "mysqli_real_connect",
+        sql::mysqli_real_connect,
+        sql::mysqli_real_connect_failed,
+    ),
+    mp(
+        "mysqli",
+        "real_connect",
+        sql::mysqli_real_connect,
+        sql::mysqli_real_connect_failed,
+    ),
+    mp(
+        "pdo",
+        "__construct",
+        sql::pdo_construct,
+        sql::pdo_construct_failed,
+    ),
+    mp("pdo", "query", sql::pdo_query, sql::pdo_done),
+    mp("pdo", "exec", sql::pdo_query, sql::pdo_done),
+    mp("pdo", "prepare", sql::pdo_prepare, sql::pdo_done),
+    mp("sqlite3", "query", sql::sqlite3_query, sql::sqlite3_failed),
+    mp("sqlite3", "exec", sql::sqlite3_query, sql::sqlite3_failed),
+    mp(
+        "sqlite3",
+        "querysingle",
+        sql::sqlite3_query,
+        sql::sqlite3_failed,
+    ),
+    mp(
+        "sqlite3",
+        "prepare",
+        sql::sqlite3_prepare,
+        sql::sqlite3_failed,
+    ),
+    fp("pg_query", sql::pg_query, sql::pg_query_done),
+    fp("pg_send_query", sql::pg_query, sql::pg_query_done),
+    fp(
+        "pg_query_params",
+        sql::pg_query_params,
+        sql::pg_query_params_done,
+    ),
+    fp(
+        "pg_send_query_params",
+        sql::pg_query_params,
+        sql::pg_query_params_done,
+    ),
+    fp("pg_prepare", sql::pg_prepare, sql::pg_prepare_failed),
+    fp("pg_send_prepare", sql::pg_prepare, sql::pg_prepare_failed),
+    fp("pg_connect", sql::pg_connect, sql::pg_connect_failed),
+    fp("pg_pconnect", sql::pg_connect, sql::pg_connect_failed),
+    // Commands.
     f("system", command::first_arg),
     f("exec", command::first_arg),
     f("passthru", command::first_arg),
@@ -102,9 +227,91 @@ pub static HOOKS: &[HookDef] = &[
     f("popen", command::first_arg),
     f("proc_open", command::proc_open),
     f("pcntl_exec", command::pcntl_exec),
+    f("mail", command::mail),
+    // Files.
+    f("file_get_contents", file::read_first),
+    f("file", file::read_first),
+    f("readfile", file::read_first),
+    f("highlight_file", file::read_first),
+    f("show_source", file::read_first),
+    f("parse_ini_file", file::read_first),
+    f("gzfile", file::read_first),
+    f("readgzfile", file::read_first),
+    f("fopen", file::fopen),
+    f("gzopen", file::fopen),
+    m("splfileobject", "__construct", file::spl_file_object),
+    f("file_put_contents", file::file_put_contents),
+    f("fwrite", file::fwrite),
+    f("fputs", file::fwrite),
+    f("unlink", file::delete),
+    f("rmdir", file::delete),
+    f("copy", file::copy),
+    f("rename", file::rename),
+    f("symlink", file::link),
+    f("link", file::link),
+    f("opendir", file::directory),
+    f("scandir", file::directory),
+    f("dir", file::directory),
+    f("glob", file::directory),
+    m("directoryiterator", "__construct", file::directory),
+    m("filesystemiterator", "__construct", file::directory),
+    m("recursivedirectoryiterator", "__construct", file::directory),
+    m("globiterator", "__construct", file::directory),
+    f("move_uploaded_file", file::move_uploaded_file),
+    // eval-like functions (include/eval themselves: include.rs).
+    f("assert", webshell::assert),
+    f("create_function", webshell::create_function),
+    // Outbound requests.
+    fp("curl_exec", net::curl_exec, net::curl_exec_done),
+    f("curl_multi_add_handle", net::curl_multi_add),
+    f("curl_multi_remove_handle", net::curl_multi_remove),
+    f("curl_multi_exec", net::curl_multi_exec),
+    f("fsockopen", net::fsockopen),
+    f("pfsockopen", net::fsockopen),
+    f("stream_socket_client", net::stream_socket_client),
+    f("get_headers", net::url_first),
+    m("soapclient", "__construct", net::soap_construct),
+    m("soapclient", "__dorequest", net::soap_do_request),
+    // XML external entities.
+    m("domdocument", "loadxml", xml::dom_load_xml),
+    m("domdocument", "load", xml::dom_load),
+    f("simplexml_load_string", xml::simplexml_load_string),
+    f("simplexml_load_file", xml::simplexml_load_file),
+    m("simplexmlelement", "__construct", xml::simplexml_construct),
+    m("xmlreader", "open", xml::xmlreader_open),
+    m("xmlreader", "xml", xml::xmlreader_xml),
+    m("xmlreader", "setparserproperty", xml::xmlreader_property),
+    // Deserialization.
+    f("unserialize", deser::unserialize),
+    m("phar", "getmetadata", deser::phar_metadata),
+    m("pharfileinfo", "getmetadata", deser::phar_file_metadata),
+    // Web shells: callables from the request, loader variables.
+    f("call_user_func", webshell::callable_first),
+    f("call_user_func_array", webshell::callable_first),
+    f("forward_static_call", webshell::callable_first),
+    f("forward_static_call_array", webshell::callable_first),
+    f("array_map", webshell::callable_first),
+    f("register_shutdown_function", webshell::callable_first),
+    f("register_tick_function", webshell::callable_first),
+    f("ob_start", webshell::callable_first),
+    m(
+        "reflectionfunction",
+        "__construct",
+        webshell::callable_first,
+    ),
+    f("array_filter", webshell::callable_second),
+    f("array_walk", webshell::callable_second),
+    f("array_walk_recursive", webshell::callable_second),
+    f("array_reduce", webshell::callable_second),
+    f("usort", webshell::callable_second),
+    f("uasort", webshell::callable_second),
+    f("uksort", webshell::callable_second),
+    f("iterator_apply", webshell::callable_second),
+    f("preg_replace_callback", webshell::callable_second),
+    f("putenv", webshell::putenv),
 ];
 
-const MAX_HOOKS: usize = 128;
+const MAX_HOOKS: usize = 160;
 
 /// Original handlers, by hook index; 0 = not hooked.
 static ORIGINALS: [AtomicUsize; MAX_HOOKS] = [const { AtomicUsize::new(0) }; MAX_HOOKS];
@@ -128,7 +335,14 @@ unsafe extern "C" fn wrapper<const I: usize>(ex: *mut ffi::zend_execute_data, rv
     if let (true, Some(post), false) = (active, def.post, rv.is_null()) {
         // SAFETY: `rv` is the live return slot the original just filled.
         let ret = unsafe { &*(rv as *const Zval) };
-        guard(def.name, || post(&call, ret));
+        if guard(def.name, || post(&call, ret)) == Some(Flow::Skip) {
+            // Blocked after the fact: the caller gets NULL, not the result.
+            // SAFETY: releasing the value the original stored in `rv`.
+            unsafe {
+                ffi::zval_ptr_dtor(rv);
+                (*rv).u1.type_info = ffi::IS_NULL;
+            }
+        }
     }
 }
 
@@ -141,6 +355,7 @@ static WRAPPERS: [unsafe extern "C" fn(*mut ffi::zend_execute_data, *mut ffi::zv
     32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63
     64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90 91 92 93 94 95
     96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114 115 116 117 118 119 120 121 122 123 124 125 126 127
+    128 129 130 131 132 133 134 135 136 137 138 139 140 141 142 143 144 145 146 147 148 149 150 151 152 153 154 155 156 157 158 159
 );
 
 fn handler_addr(func: *const ffi::zend_function) -> usize {
@@ -251,6 +466,7 @@ pub fn install() -> usize {
         unsafe { (*func).internal_function.handler = Some(WRAPPERS[i]) };
     }
     sweep();
+    include::setup();
     installed().len()
 }
 
@@ -308,20 +524,118 @@ pub fn uninstall() {
             for_each_function(unsafe { &mut (*ce).function_table }, &mut restore);
         }
     });
+    restore_get_method_copies();
     for o in ORIGINALS.iter() {
         o.store(0, Ordering::Relaxed);
     }
+    include::uninstall();
+    lifecycle::uninstall();
+}
+
+/// Methods some classes hand out from their own `get_method` handler as
+/// private copies of the table entry (so they can be called statically and
+/// on objects): XMLReader::open/xml. Those copies are made at the class's
+/// MINIT, before we patch, and live in no table the sweep can see.
+const GET_METHOD_COPIES: &[(&str, &[&str])] = &[("xmlreader", &["open", "xml"])];
+
+/// Patched copies (address of the function, original handler) to restore.
+static PATCHED_COPIES: std::sync::Mutex<Vec<(usize, usize)>> = std::sync::Mutex::new(Vec::new());
+static COPIES_DONE_PID: AtomicUsize = AtomicUsize::new(0);
+
+/// Points the get_method copies at our wrappers; needs an object to ask,
+/// so it runs at the first RINIT of each process.
+fn patch_get_method_copies() {
+    let pid = std::process::id() as usize;
+    if COPIES_DONE_PID.swap(pid, Ordering::Relaxed) == pid {
+        return;
+    }
+    // SAFETY: CG(class_table) lookups; object_init_ex on an internal class
+    // only allocates the object (no constructor runs); get_method is the
+    // class's own handler; the zval releases the object when dropped.
+    unsafe {
+        let table = (*ffi::ext_php_rs_compiler_globals()).class_table;
+        for (class, methods) in GET_METHOD_COPIES {
+            let ce = lookup(table, class) as *mut ffi::zend_class_entry;
+            if ce.is_null() {
+                continue;
+            }
+            let mut zv = Zval::new();
+            if ffi::object_init_ex(&mut zv, ce) != 0 {
+                continue;
+            }
+            let mut obj = zv.value.obj;
+            let handlers = (*obj).handlers;
+            let get_method = if handlers.is_null() {
+                None
+            } else {
+                (*handlers).get_method
+            };
+            if let Some(get_method) = get_method {
+                for name in *methods {
+                    let zs = ext_php_rs::types::ZendStr::new(name, false);
+                    let p = ext_php_rs::boxed::ZBox::into_raw(zs);
+                    let func = get_method(&mut obj, p, std::ptr::null());
+                    drop(ext_php_rs::boxed::ZBox::from_raw(p));
+                    let h = handler_addr(func);
+                    if h == 0 || is_wrapper(h).is_some() {
+                        continue;
+                    }
+                    let Some(i) =
+                        (0..HOOKS.len()).find(|i| ORIGINALS[*i].load(Ordering::Relaxed) == h)
+                    else {
+                        continue;
+                    };
+                    (*func).internal_function.handler = Some(WRAPPERS[i]);
+                    PATCHED_COPIES
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((func as usize, h));
+                }
+            }
+            drop(zv);
+        }
+    }
+}
+
+fn restore_get_method_copies() {
+    let mut list = PATCHED_COPIES.lock().unwrap_or_else(|e| e.into_inner());
+    for (func, orig) in list.drain(..) {
+        let func = func as *mut ffi::zend_function;
+        // SAFETY: a static zend_internal_function we patched; same handler type.
+        unsafe {
+            (*func).internal_function.handler =
+                std::mem::transmute::<usize, ffi::zif_handler>(orig);
+        }
+    }
+    COPIES_DONE_PID.store(0, Ordering::Relaxed);
 }
 
 /// Called at each RINIT after the request state exists (request-scoped hook work).
-pub fn on_request_start() {}
+pub fn on_request_start() {
+    patch_get_method_copies();
+    include::on_request_start();
+    lifecycle::on_request_start();
+}
 
 /// Called at each RSHUTDOWN before the request state is dropped.
-pub fn on_request_end() {}
+pub fn on_request_end() {
+    lifecycle::on_request_end();
+}
 
 /// Extra lines for `php --ri rasp` (name, value).
 pub fn info_rows() -> Vec<(String, String)> {
-    vec![("include/eval hook".into(), "none (function hooks only)".into())]
+    vec![
+        ("include/eval hook".into(), include::describe()),
+        (
+            "opcache JIT".into(),
+            if include::jit_configured() {
+                "configured on"
+            } else {
+                "off"
+            }
+            .into(),
+        ),
+    ]
 }
 
 /// Labels of the hooks in place, for `php --ri rasp`.

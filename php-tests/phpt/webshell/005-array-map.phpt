@@ -1,0 +1,28 @@
+--TEST--
+webshell_callable (built-in): array_map() with a function name taken from the request is blocked; a name in the code is not
+--CGI--
+--INI--
+output_buffering=4096
+--GET--
+f=system&g=strtoupper
+--FILE--
+<?php
+require __DIR__ . '/../../fixtures/helpers.inc';
+var_dump(array_map('strtoupper', ['a']));
+echo rasp_last_alarm(), "\n";
+register_shutdown_function(function () {
+    $a = rasp_alarms(); $l = end($a); unset($l['attack_params']['stack']);
+    echo "\n", $l['attack_type'], ' ', $l['intercept_state'], ' ', json_encode($l['attack_params']), "\n";
+});
+ob_flush();
+array_map($_GET['f'], ['a']);
+echo "not reached\n";
+?>
+--EXPECTF--
+array(1) {
+  [0]=>
+  string(1) "A"
+}
+no alarm
+<!DOCTYPE html>%aRequest blocked%a
+webshell_callable block {"function":"system","caller":"array_map"}

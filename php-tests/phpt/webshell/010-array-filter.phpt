@@ -1,0 +1,28 @@
+--TEST--
+webshell_callable (built-in): array_filter() with a function name taken from the request is blocked; a name in the code is not
+--CGI--
+--INI--
+output_buffering=4096
+--GET--
+f=system&g=is_numeric
+--FILE--
+<?php
+require __DIR__ . '/../../fixtures/helpers.inc';
+var_dump(array_filter(['a', '1'], 'is_numeric'));
+echo rasp_last_alarm(), "\n";
+register_shutdown_function(function () {
+    $a = rasp_alarms(); $l = end($a); unset($l['attack_params']['stack']);
+    echo "\n", $l['attack_type'], ' ', $l['intercept_state'], ' ', json_encode($l['attack_params']), "\n";
+});
+ob_flush();
+array_filter(['a'], $_GET['f']);
+echo "not reached\n";
+?>
+--EXPECTF--
+array(1) {
+  [1]=>
+  string(1) "1"
+}
+no alarm
+<!DOCTYPE html>%aRequest blocked%a
+webshell_callable block {"function":"system","caller":"array_filter"}

@@ -1,0 +1,25 @@
+--TEST--
+webshell_callable (built-in): array_reduce() with a function name taken from the request is blocked; a name in the code is not
+--CGI--
+--INI--
+output_buffering=4096
+--GET--
+f=system&g=max
+--FILE--
+<?php
+require __DIR__ . '/../../fixtures/helpers.inc';
+var_dump(array_reduce([3, 5, 1], 'max', 0));
+echo rasp_last_alarm(), "\n";
+register_shutdown_function(function () {
+    $a = rasp_alarms(); $l = end($a); unset($l['attack_params']['stack']);
+    echo "\n", $l['attack_type'], ' ', $l['intercept_state'], ' ', json_encode($l['attack_params']), "\n";
+});
+ob_flush();
+array_reduce([1], $_GET['f'], 0);
+echo "not reached\n";
+?>
+--EXPECTF--
+int(5)
+no alarm
+<!DOCTYPE html>%aRequest blocked%a
+webshell_callable block {"function":"system","caller":"array_reduce"}
