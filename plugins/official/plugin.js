@@ -486,33 +486,106 @@ function findInput(text, context, test, minLength) {
 
 // ================================================================= SQL ==
 
+// SQL tokens are handled flat, as RASP.sql_tokenize_flat returns them:
+// [start, stop, kind, start, stop, kind, ...], kind & 0xff indexing
+// RASP.SQL_TOKEN_TYPES, kind & 0x100 marking an unterminated token. No
+// token object or substring is made unless a message needs one: a long
+// statement (a bulk INSERT has tens of thousands of tokens) costs the
+// tokenizer's time, not an allocation per token.
+const SQL_TYPES = RASP.SQL_TOKEN_TYPES ||
+  ['word', 'quoted_identifier', 'string', 'number', 'operator', 'punctuation', 'comment', 'version_comment', 'variable', 'other'];
+const SQL_KIND = Object.create(null);
+for (let i = 0; i < SQL_TYPES.length; i++) SQL_KIND[SQL_TYPES[i]] = i;
+const K_WORD = SQL_KIND.word;
+const K_PUNCT = SQL_KIND.punctuation;
+const K_COMMENT = SQL_KIND.comment;
+const K_VCOMMENT = SQL_KIND.version_comment;
+const K_OTHER = SQL_KIND.other;
+const UNTERMINATED = RASP.TOKEN_UNTERMINATED || 0x100;
+
+function kindMask(names) {
+  let m = 0;
+  for (let i = 0; i < names.length; i++) if (SQL_KIND[names[i]] !== undefined) m |= 1 << SQL_KIND[names[i]];
+  return m;
+}
+
 // Token types whose delimiters mark where data starts and ends.
-const SQL_DELIMITED = new Set(['string', 'identifier', 'quoted_identifier', 'comment', 'version_comment']);
-const SQL_COMMENTS = new Set(['comment', 'version_comment']);
+const SQL_DELIMITED = kindMask(['string', 'identifier', 'quoted_identifier', 'comment', 'version_comment']);
+const SQL_COMMENTS = kindMask(['comment', 'version_comment']);
 // Token types that are syntax, never data, when a value makes up all of one.
 // 'other' is a token the server rejects ("12abc" in SQLite): the statement
 // fails either way, and such values are how injection points are probed.
-const SQL_SYNTAX = new Set(['operator', 'punctuation', 'comment', 'version_comment', 'variable', 'other']);
+const SQL_SYNTAX = kindMask(['operator', 'punctuation', 'comment', 'version_comment', 'variable', 'other']);
+
+// Flat tokens of a statement (falls back to the token objects of a runtime
+// without the flat API). sql_userinput and sql_policy both need the tokens
+// of the same statement: the last result is kept.
+let lastSqlQuery = null, lastSqlServer = null, lastSqlTokens = null;
+function sqlTokens(query, server) {
+  if (query === lastSqlQuery && server === lastSqlServer) return lastSqlTokens;
+  lastSqlTokens = sqlTokenize(query, server);
+  lastSqlQuery = query;
+  lastSqlServer = server;
+  return lastSqlTokens;
+}
+
+function sqlTokenize(query, server) {
+  if (typeof RASP.sql_tokenize_flat === 'function') return RASP.sql_tokenize_flat(query, server);
+  const toks = RASP.sql_tokenize(query, server);
+  const flat = new Array(toks.length * 3);
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i];
+    const k = SQL_KIND[t.type];
+    flat[3 * i] = t.start;
+    flat[3 * i + 1] = t.stop;
+    flat[3 * i + 2] = (k === undefined ? K_OTHER : k) | (t.unterminated ? UNTERMINATED : 0);
+  }
+  return flat;
+}
+
+function sqlKind(f, i) {
+  return f[3 * i + 2] & 0xff;
+}
+
+function sqlText(query, f, i) {
+  return query.substring(f[3 * i], f[3 * i + 1]);
+}
+
+// Index of the first token that ends after `pos` (tokens are sorted).
+function sqlFirstEndingAfter(f, pos) {
+  let lo = 0, hi = (f.length / 3) | 0;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (f[3 * mid + 1] <= pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 // A value occurrence is structural when it covers more than one token;
 // starts a string, identifier or comment that runs on (unterminated); cuts
 // a comment open, or supplies the opening or closing delimiter of a literal
 // it shares with the query; or is by itself a piece of syntax of two
 // characters or more (a lone "*" or "," also occurs in ordinary queries and
-// can change nothing).
-function sqlBreaks(tokens, start, stop) {
-  const hit = tokensIn(tokens, start, stop);
-  if (hit.length !== 1) return hit.length > 1 ? hit : null;
-  const t = hit[0];
-  if (t.unterminated) return hit;
-  const whole = start <= t.start && stop >= t.stop;
-  if (whole) return stop - start >= 2 && SQL_SYNTAX.has(t.type) ? hit : null;
-  if (!SQL_DELIMITED.has(t.type)) return null;
-  if (start > t.start && stop < t.stop) return null;
+// can change nothing). Returns the tokens hit as { first, count }, or null.
+function sqlBreaks(f, start, stop) {
+  const n = (f.length / 3) | 0;
+  const first = sqlFirstEndingAfter(f, start);
+  let count = 0;
+  while (first + count < n && f[3 * (first + count)] < stop) count++;
+  if (count !== 1) return count > 1 ? { first: first, count: count } : null;
+  const hit = { first: first, count: 1 };
+  const ts = f[3 * first], te = f[3 * first + 1], kind = f[3 * first + 2];
+  if (kind & UNTERMINATED) return hit;
+  const bit = 1 << (kind & 0xff);
+  const whole = start <= ts && stop >= te;
+  if (whole) return stop - start >= 2 && (SQL_SYNTAX & bit) ? hit : null;
+  if (!(SQL_DELIMITED & bit)) return null;
+  if (start > ts && stop < te) return null;
   // A one-character value at a literal's edge is just that quote: any
   // quote in the query matches it. (Comments are different: "#" or "--"
   // opening a comment that swallows the rest of the query is structure.)
-  if (stop - start < 2 && !SQL_COMMENTS.has(t.type)) return null;
+  if (stop - start < 2 && !(SQL_COMMENTS & bit)) return null;
   return hit;
 }
 
@@ -521,28 +594,43 @@ function sqlUserInput(params, context) {
   const query = params.query;
   let tokens = null;
   const found = findInput(query, context, function (input, s, e) {
-    if (tokens === null) tokens = RASP.sql_tokenize(query, params.server);
+    if (tokens === null) tokens = sqlTokens(query, params.server);
     return sqlBreaks(tokens, s, e);
   });
   if (!found) return null;
   const hit = found.hit;
+  const texts = [];
+  for (let i = hit.first; i < hit.first + Math.min(hit.count, 5); i++) texts.push(clipText(sqlText(query, tokens, i), 40));
   return verdict('sql_userinput',
-    'SQL injection: ' + describe(found.input) + ' changes the query structure (' + hit.length + ' tokens: ' +
-    hit.slice(0, 5).map(function (t) { return clipText(t.text, 40); }).join(' ') + ')', 90);
+    'SQL injection: ' + describe(found.input) + ' changes the query structure (' + hit.count + ' tokens: ' +
+    texts.join(' ') + ')', 90);
 }
 
 // Cheap pre-filter for sql_policy: any of these (lower-cased) in the query.
 const SQL_POLICY_HINTS = ['union', '/*!', '/*m!', 'outfile', 'dumpfile', 'information_schema', ';', '('];
 
-function sqlWordIs(t, w) {
-  return t.type === 'word' && t.text.length === w.length && t.text.toLowerCase() === w;
+function sqlWordIs(query, f, i, w) {
+  return sqlKind(f, i) === K_WORD && f[3 * i + 1] - f[3 * i] === w.length && sqlText(query, f, i).toLowerCase() === w;
+}
+
+function sqlCharIs(query, f, i, c) {
+  return f[3 * i + 1] - f[3 * i] === 1 && query.charCodeAt(f[3 * i]) === c;
 }
 
 // Next token that is not a comment (MySQL's /*! */ markers stay, they are
 // structure), from index i.
-function nextCode(tokens, i) {
-  while (i < tokens.length && tokens[i].type === 'comment') i++;
+function nextCode(f, i) {
+  const n = (f.length / 3) | 0;
+  while (i < n && sqlKind(f, i) === K_COMMENT) i++;
   return i;
+}
+
+// Longest word sql_policy looks at ('information_schema', or a longer
+// blacklisted function name): longer words need no lower-casing.
+function longestWord(funcs) {
+  let m = 'information_schema'.length;
+  if (funcs) funcs.forEach(function (w) { if (w.length > m) m = w.length; });
+  return m;
 }
 
 function sqlPolicy(params, context) {
@@ -555,44 +643,49 @@ function sqlPolicy(params, context) {
   let any = false;
   for (let i = 0; i < SQL_POLICY_HINTS.length && !any; i++) any = lower.indexOf(SQL_POLICY_HINTS[i]) >= 0;
   if (!any) return null;
-  const tokens = RASP.sql_tokenize(query, params.server);
+  const f = sqlTokens(query, params.server);
+  const n = (f.length / 3) | 0;
   const funcs = feature.function_blacklist ? lowerSet(cfg.function_blacklist) : null;
+  const maxWord = longestWord(funcs);
   const minNull = Math.max(1, cfg.union_null_min | 0);
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.type === 'version_comment' && feature.version_comment && t.text.slice(0, 3) !== '/*+' && t.text !== '*/') {
-      return verdict('sql_policy', 'SQL policy: MySQL executable comment ' + clipText(t.text, 20) + ' in the query', 80);
+  for (let i = 0; i < n; i++) {
+    const kind = sqlKind(f, i);
+    if (kind === K_VCOMMENT && feature.version_comment) {
+      const text = sqlText(query, f, i);
+      if (text.slice(0, 3) !== '/*+' && text !== '*/') {
+        return verdict('sql_policy', 'SQL policy: MySQL executable comment ' + clipText(text, 20) + ' in the query', 80);
+      }
     }
-    if (t.type === 'punctuation' && t.text === ';' && feature.stacked_query) {
-      const j = nextCode(tokens, i + 1);
-      if (j < tokens.length) return verdict('sql_policy', 'SQL policy: stacked queries (a second statement after ";")', 70);
+    if (kind === K_PUNCT && feature.stacked_query && sqlCharIs(query, f, i, 59 /* ; */)) {
+      const j = nextCode(f, i + 1);
+      if (j < n) return verdict('sql_policy', 'SQL policy: stacked queries (a second statement after ";")', 70);
     }
-    if (t.type !== 'word') continue;
-    const w = t.text.toLowerCase();
+    if (kind !== K_WORD || f[3 * i + 1] - f[3 * i] > maxWord) continue;
+    const w = sqlText(query, f, i).toLowerCase();
     if (funcs && funcs.has(w)) {
       // A call: the name followed by "(" (WAITFOR DELAY has no parenthesis).
-      const j = nextCode(tokens, i + 1);
-      const call = j < tokens.length && tokens[j].text === '(';
-      if (call || (w === 'waitfor' && j < tokens.length && (sqlWordIs(tokens[j], 'delay') || sqlWordIs(tokens[j], 'time')))) {
-        return verdict('sql_policy', 'SQL policy: dangerous function ' + t.text + '()', 85);
+      const j = nextCode(f, i + 1);
+      const call = j < n && sqlCharIs(query, f, j, 40 /* ( */);
+      if (call || (w === 'waitfor' && j < n && (sqlWordIs(query, f, j, 'delay') || sqlWordIs(query, f, j, 'time')))) {
+        return verdict('sql_policy', 'SQL policy: dangerous function ' + sqlText(query, f, i) + '()', 85);
       }
     }
     if (feature.into_outfile && w === 'into') {
-      const j = nextCode(tokens, i + 1);
-      if (j < tokens.length && (sqlWordIs(tokens[j], 'outfile') || sqlWordIs(tokens[j], 'dumpfile'))) {
-        return verdict('sql_policy', 'SQL policy: SELECT ... INTO ' + tokens[j].text.toUpperCase() + ' writes a file', 90);
+      const j = nextCode(f, i + 1);
+      if (j < n && (sqlWordIs(query, f, j, 'outfile') || sqlWordIs(query, f, j, 'dumpfile'))) {
+        return verdict('sql_policy', 'SQL policy: SELECT ... INTO ' + sqlText(query, f, j).toUpperCase() + ' writes a file', 90);
       }
     }
     if (feature.union_null && w === 'union') {
-      let j = nextCode(tokens, i + 1);
-      if (j < tokens.length && (sqlWordIs(tokens[j], 'all') || sqlWordIs(tokens[j], 'distinct'))) j = nextCode(tokens, j + 1);
-      if (j < tokens.length && sqlWordIs(tokens[j], 'select')) {
+      let j = nextCode(f, i + 1);
+      if (j < n && (sqlWordIs(query, f, j, 'all') || sqlWordIs(query, f, j, 'distinct'))) j = nextCode(f, j + 1);
+      if (j < n && sqlWordIs(query, f, j, 'select')) {
         let nulls = 0;
-        j = nextCode(tokens, j + 1);
-        while (j < tokens.length && sqlWordIs(tokens[j], 'null')) {
+        j = nextCode(f, j + 1);
+        while (j < n && sqlWordIs(query, f, j, 'null')) {
           nulls++;
-          j = nextCode(tokens, j + 1);
-          if (j < tokens.length && tokens[j].text === ',') j = nextCode(tokens, j + 1);
+          j = nextCode(f, j + 1);
+          if (j < n && sqlCharIs(query, f, j, 44 /* , */)) j = nextCode(f, j + 1);
           else break;
         }
         if (nulls >= minNull) return verdict('sql_policy', 'SQL policy: UNION SELECT with a run of ' + nulls + ' NULL columns (column-count probing)', 85);

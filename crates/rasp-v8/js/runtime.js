@@ -108,11 +108,28 @@
       return tokens(c, cmdTokenizeNative(c), CMD_KINDS);
     }
 
+    // The tokenizers without token objects: a flat array [start, stop,
+    // kind, start, stop, kind, ...] where `kind & 0xff` indexes
+    // RASP.SQL_TOKEN_TYPES / RASP.CMD_TOKEN_TYPES and `kind & 0x100`
+    // (RASP.TOKEN_UNTERMINATED) marks a token that runs to the end.
+    // Building one object and one substring per token costs far more than
+    // tokenizing; hot paths and long inputs should use these.
+    static sql_tokenize_flat(query, server) {
+      return sqlTokenizeNative(String(query), server === undefined ? '' : String(server));
+    }
+
+    static cmd_tokenize_flat(command) {
+      return cmdTokenizeNative(String(command));
+    }
+
     static get_jsengine() {
       return 'v8';
     }
   }
   RASP.algorithmConfig = setup.algorithmConfig || {};
+  Object.defineProperty(RASP, 'SQL_TOKEN_TYPES', { value: Object.freeze(SQL_KINDS.slice()), enumerable: true });
+  Object.defineProperty(RASP, 'CMD_TOKEN_TYPES', { value: Object.freeze(CMD_KINDS.slice()), enumerable: true });
+  Object.defineProperty(RASP, 'TOKEN_UNTERMINATED', { value: 0x100, enumerable: true });
   Object.defineProperty(global, 'RASP', { value: RASP, enumerable: false });
 
   // Values of parameters and of the JSON body, as { name: [values] }.
@@ -169,9 +186,25 @@
     return out;
   }
 
+  // params.stack passed apart (Engine::check_with_stack): parsed on first read.
+  function lazyStack(params, stackJson) {
+    let stack;
+    Object.defineProperty(params, 'stack', {
+      configurable: true,
+      enumerable: true,
+      get: function () {
+        if (stack === undefined) {
+          try { stack = JSON.parse(stackJson); } catch (e) { stack = []; }
+        }
+        return stack;
+      },
+      set: function (v) { stack = v; },
+    });
+  }
+
   // The engine's entry point: judge one check event. ctxJson is passed only
   // when the request changed; the parsed context is kept for later checks.
-  global.__rasp_check = function (type, paramsJson, ctxJson) {
+  global.__rasp_check = function (type, paramsJson, ctxJson, stackJson) {
     if (ctxJson !== undefined) {
       context = JSON.parse(ctxJson);
       Object.setPrototypeOf(context, ContextProto);
@@ -179,6 +212,7 @@
     const list = handlers[type];
     if (list === undefined) return drain(null, null);
     const params = JSON.parse(paramsJson);
+    if (stackJson !== undefined && params !== null && typeof params === 'object') lazyStack(params, stackJson);
     let verdicts = null, errors = null;
     for (let i = 0; i < list.length; i++) {
       const h = list[i];

@@ -213,7 +213,12 @@ impl Scripts {
         // usual convention all declare `const plugin = new RASP(...)` at top
         // level, which in one shared scope would reject every plugin but the
         // first. The wrapper opens on line 1, so error lines stay right.
-        owned.extend(plugins.iter().map(|p| (p.name.clone(), format!("(function () {{{}\n}})();", p.source))));
+        owned.extend(plugins.iter().map(|p| {
+            (
+                p.name.clone(),
+                format!("(function () {{{}\n}})();", p.source),
+            )
+        }));
         owned.push(("rasp:finish".to_string(), FINISH_JS.to_string()));
         Scripts { owned }
     }
@@ -373,7 +378,7 @@ impl Engine {
             _blob: blob,
             _not_send: PhantomData,
         };
-        let info: RawInfo = engine.call_json("__rasp_info", &[]).ok_or_else(|| {
+        let info: RawInfo = engine.call_json(c"__rasp_info", &[]).ok_or_else(|| {
             EngineError::Internal("the runtime did not describe the loaded plugins".into())
         })?;
         engine.info.types = info
@@ -382,7 +387,7 @@ impl Engine {
             .filter_map(|t| CheckType::from_name(t))
             .collect();
         engine.info.plugins = info.plugins;
-        let logs: Option<RawOutcome> = engine.call_json("__rasp_take_load_logs", &[]);
+        let logs: Option<RawOutcome> = engine.call_json(c"__rasp_take_load_logs", &[]);
         if keep_load_logs {
             engine.info.load_logs = logs.map(|l| l.l).unwrap_or_default();
         }
@@ -392,7 +397,7 @@ impl Engine {
     /// Calls a runtime function that returns JSON, with the check deadline.
     fn call_json<T: for<'de> Deserialize<'de>>(
         &mut self,
-        func: &str,
+        func: &CStr,
         args: &[Option<&str>],
     ) -> Option<T> {
         let (rc, out, _) = self.call(func, args);
@@ -403,15 +408,18 @@ impl Engine {
     }
 
     /// Runs a global function under the watchdog; returns (code, output, fired).
-    fn call(&mut self, func: &str, args: &[Option<&str>]) -> (i32, Vec<u8>, bool) {
-        let mut fname = Vec::with_capacity(func.len() + 1);
-        fname.extend_from_slice(func.as_bytes());
-        fname.push(0);
-        let ptrs: Vec<*const c_char> = args
-            .iter()
-            .map(|a| a.map_or(std::ptr::null(), |s| s.as_ptr() as *const c_char))
-            .collect();
-        let lens: Vec<usize> = args.iter().map(|a| a.map_or(0, str::len)).collect();
+    /// Allocates nothing unless the function returns a string.
+    fn call(&mut self, func: &CStr, args: &[Option<&str>]) -> (i32, Vec<u8>, bool) {
+        const MAX_ARGS: usize = 8;
+        let n = args.len().min(MAX_ARGS);
+        let mut ptrs = [std::ptr::null::<c_char>(); MAX_ARGS];
+        let mut lens = [0usize; MAX_ARGS];
+        for (i, a) in args.iter().take(n).enumerate() {
+            if let Some(a) = a {
+                ptrs[i] = a.as_ptr() as *const c_char;
+                lens[i] = a.len();
+            }
+        }
         let mut out = Vec::new();
         let armed = Watchdog::get().arm(self.iso.as_ptr(), self.timeout);
         // SAFETY: the isolate is alive and owned by this thread; every pointer
@@ -419,10 +427,10 @@ impl Engine {
         let rc = unsafe {
             sys::rasp_v8_call(
                 self.iso.as_ptr(),
-                fname.as_ptr() as *const c_char,
+                func.as_ptr(),
                 ptrs.as_ptr(),
                 lens.as_ptr(),
-                ptrs.len(),
+                n,
                 sys::vec_sink(&mut out),
             )
         };
@@ -473,6 +481,33 @@ impl Engine {
         serial: u64,
         context_json: impl FnOnce() -> String,
     ) -> CheckOutcome {
+        self.check_inner(t, params_json, None, serial, context_json)
+    }
+
+    /// [`Engine::check`] with the PHP stack passed apart from the params:
+    /// `stack_json` (a JSON array of `"file@function:line"` frames) becomes
+    /// `params.stack`, parsed only if a handler reads it. Most handlers never
+    /// do, and parsing the frames was half the cost of a check that finds
+    /// nothing (see docs/benchmarks.md).
+    pub fn check_with_stack(
+        &mut self,
+        t: CheckType,
+        params_json: &str,
+        stack_json: &str,
+        serial: u64,
+        context_json: impl FnOnce() -> String,
+    ) -> CheckOutcome {
+        self.check_inner(t, params_json, Some(stack_json), serial, context_json)
+    }
+
+    fn check_inner(
+        &mut self,
+        t: CheckType,
+        params_json: &str,
+        stack_json: Option<&str>,
+        serial: u64,
+        context_json: impl FnOnce() -> String,
+    ) -> CheckOutcome {
         let start = Instant::now();
         let mut outcome = CheckOutcome::default();
         if self.poisoned {
@@ -487,8 +522,8 @@ impl Engine {
             None
         };
         let (rc, out, fired) = self.call(
-            "__rasp_check",
-            &[Some(t.as_str()), Some(params_json), ctx_arg],
+            c"__rasp_check",
+            &[Some(t.as_str()), Some(params_json), ctx_arg, stack_json],
         );
         outcome.elapsed = start.elapsed();
         match rc {
@@ -544,5 +579,84 @@ impl Drop for Engine {
         // SAFETY: we own the isolate; no Armed guard outlives a call, so the
         // watchdog holds no reference to it.
         unsafe { sys::rasp_v8_isolate_free(self.iso.as_ptr()) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine(source: &str) -> Engine {
+        let plugins = [PluginSource {
+            name: "t.js".into(),
+            source: source.into(),
+        }];
+        Engine::from_sources(&plugins, &EngineOptions::default()).expect("loads")
+    }
+
+    fn message(out: &CheckOutcome) -> String {
+        assert!(out.fault.is_none() && out.errors.is_empty(), "{out:?}");
+        out.verdicts[0].message.clone()
+    }
+
+    #[test]
+    fn flat_tokenizers_match_the_token_objects() {
+        let mut e = engine(
+            r#"
+            const p = new RASP('t');
+            function same(objs, flat, types) {
+                if (flat.length !== objs.length * 3) return 'length ' + flat.length + ' vs ' + objs.length;
+                for (let i = 0; i < objs.length; i++) {
+                    const o = objs[i], k = flat[3 * i + 2];
+                    if (o.start !== flat[3 * i] || o.stop !== flat[3 * i + 1] || o.type !== types[k & 0xff] ||
+                        !!o.unterminated !== !!(k & RASP.TOKEN_UNTERMINATED)) return 'token ' + i;
+                }
+                return 'same';
+            }
+            p.register('sql', function (params) {
+                const q = params.query;
+                return { action: 'log', message: same(RASP.sql_tokenize(q, 'mysql'), RASP.sql_tokenize_flat(q, 'mysql'), RASP.SQL_TOKEN_TYPES) +
+                  ' ' + same(RASP.cmd_tokenize(q), RASP.cmd_tokenize_flat(q), RASP.CMD_TOKEN_TYPES) };
+            });
+            "#,
+        );
+        for q in [
+            "SELECT * FROM u WHERE id = 1 or 1=1 -- x",
+            "x' OR 'a",
+            "ls -la; id",
+            "",
+            "é ' \"unterminated",
+        ] {
+            let params = serde_json::json!({ "query": q }).to_string();
+            let out = e.check(CheckType::Sql, &params, 1, || "{}".into());
+            assert_eq!(message(&out), "same same", "{q}");
+        }
+    }
+
+    #[test]
+    fn stack_passed_apart_reads_like_params_stack() {
+        let mut e = engine(
+            r#"
+            const p = new RASP('t');
+            p.register('sql', function (params) {
+                return { action: 'log', message: JSON.stringify(params.stack) + ' ' + Object.keys(params).join(',') };
+            });
+            "#,
+        );
+        let stack = r#"["a.php@f:1","b.php@g:2"]"#;
+        let out = e.check_with_stack(CheckType::Sql, r#"{"query":"q"}"#, stack, 1, || "{}".into());
+        assert_eq!(message(&out), r#"["a.php@f:1","b.php@g:2"] query,stack"#);
+        let out = e.check(
+            CheckType::Sql,
+            r#"{"query":"q","stack":["c.php@h:3"]}"#,
+            1,
+            || "{}".into(),
+        );
+        assert_eq!(message(&out), r#"["c.php@h:3"] query,stack"#);
+        // Garbage in the stack never breaks the check.
+        let out = e.check_with_stack(CheckType::Sql, r#"{"query":"q"}"#, "not json", 1, || {
+            "{}".into()
+        });
+        assert_eq!(message(&out), "[] query,stack");
     }
 }

@@ -104,7 +104,11 @@ fn cmd_tokenize_units<U: CodeUnit>(units: &[U], mut push: impl FnMut(u32, u32, u
         if status == TokenizeStatus::Truncated {
             let from = toks.last().map_or(0, |t| t.stop);
             // Shell kinds have no "other": an unterminated operator is structure.
-            push(from, units.len() as u32, ShellTokenKind::Operator as u32 | UNTERMINATED);
+            push(
+                from,
+                units.len() as u32,
+                ShellTokenKind::Operator as u32 | UNTERMINATED,
+            );
         }
     });
 }

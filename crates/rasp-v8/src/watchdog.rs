@@ -28,7 +28,6 @@ struct State {
 }
 
 pub(crate) struct Watchdog {
-    pid: u32,
     state: Mutex<State>,
     wake: Condvar,
 }
@@ -37,19 +36,44 @@ static CURRENT: AtomicPtr<Watchdog> = AtomicPtr::new(std::ptr::null_mut());
 
 impl Watchdog {
     /// The watchdog of this process, started on first use.
+    ///
+    /// A forked child must not use its parent's watchdog (its thread did not
+    /// survive the fork, and its mutex may have been held at fork time). A
+    /// `pthread_atfork` child handler forgets it, so the fast path is one
+    /// atomic load rather than a `getpid()` system call per check (glibc no
+    /// longer caches the pid; that call was 5% of a check's time). Children
+    /// made by a raw `clone()` without fork handlers are not supported.
     pub(crate) fn get() -> &'static Watchdog {
-        let pid = std::process::id();
         let cur = CURRENT.load(Ordering::Acquire);
         // SAFETY: CURRENT only ever holds pointers from Box::leak, never freed.
         if let Some(w) = unsafe { cur.as_ref() } {
-            if w.pid == pid {
-                return w;
-            }
+            return w;
         }
+        Self::start(cur)
+    }
+
+    #[cold]
+    fn start(cur: *mut Watchdog) -> &'static Watchdog {
+        static ATFORK: std::sync::Once = std::sync::Once::new();
+        ATFORK.call_once(|| {
+            extern "C" fn forget_in_child() {
+                // The parent's watchdog (and its thread) stay behind: leak it.
+                CURRENT.store(std::ptr::null_mut(), Ordering::Release);
+            }
+            extern "C" {
+                fn pthread_atfork(
+                    prepare: Option<extern "C" fn()>,
+                    parent: Option<extern "C" fn()>,
+                    child: Option<extern "C" fn()>,
+                ) -> std::ffi::c_int;
+            }
+            // SAFETY: registering a handler that only stores to an atomic
+            // (async-signal-safe, as a post-fork child handler must be).
+            unsafe { pthread_atfork(None, None, Some(forget_in_child)) };
+        });
         // First use, or we are a forked child whose copy has no thread (and
         // whose mutex may have been held at fork time): start afresh, leak the old.
         let w: &'static Watchdog = Box::leak(Box::new(Watchdog {
-            pid,
             state: Mutex::new(State::default()),
             wake: Condvar::new(),
         }));
@@ -71,7 +95,10 @@ impl Watchdog {
                 w
             }
             // SAFETY: as above, a leaked, never-freed Watchdog.
-            Err(other) => unsafe { &*other },
+            Err(other) => match unsafe { other.as_ref() } {
+                Some(w) => w,
+                None => Self::start(other),
+            },
         }
     }
 

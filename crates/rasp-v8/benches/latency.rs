@@ -1,0 +1,225 @@
+//! Latency distribution (p50, p90, p99, p99.9, max) of the cases in
+//! `engine.rs`, timed one by one: criterion reports means and medians, the
+//! targets are about percentiles. Prints a table and, with
+//! `RASP_BENCH_JSON=path`, writes the figures as JSON for bench/report.py.
+//!
+//! `CARGO_TARGET_DIR=/work/target-bench cargo bench -p rasp-v8 --bench latency`
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use rasp_core::CheckType;
+use rasp_v8::{Engine, PluginSource, Snapshot};
+
+use common::*;
+
+struct Stats {
+    name: String,
+    n: usize,
+    /// Mean CPU time of this thread per call: unlike wall time, it leaves
+    /// out the time the thread waited for a CPU on a loaded machine.
+    cpu: Duration,
+    p50: Duration,
+    p90: Duration,
+    p99: Duration,
+    p999: Duration,
+    max: Duration,
+}
+
+fn stats(name: &str, (mut v, cpu): (Vec<Duration>, Duration)) -> Stats {
+    v.sort();
+    let at = |q: f64| v[((v.len() as f64 * q) as usize).min(v.len() - 1)];
+    Stats {
+        name: name.to_string(),
+        n: v.len(),
+        cpu,
+        p50: at(0.50),
+        p90: at(0.90),
+        p99: at(0.99),
+        p999: at(0.999),
+        max: *v.last().unwrap(),
+    }
+}
+
+fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: valid out-pointer; CLOCK_THREAD_CPUTIME_ID always exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// Wall time of each call, and the mean thread CPU time per call.
+fn time(n: usize, mut f: impl FnMut()) -> (Vec<Duration>, Duration) {
+    // RASP_BENCH_REPEAT=k runs each case k times longer (for perf record).
+    let n = n * std::env::var("RASP_BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    for _ in 0..(n / 10).max(3) {
+        f(); // warm-up: JIT tiers, inline caches
+    }
+    let cpu0 = thread_cpu();
+    let wall = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    // Less the two clock reads per call (about 50 ns together).
+    (wall, (thread_cpu() - cpu0) / n as u32)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let quick = std::env::args().any(|a| a == "--quick");
+    let n = if quick { 2_000 } else { 20_000 };
+    let mut out = Vec::new();
+
+    let plugins = official_plugin();
+    let snap = Snapshot::build(&plugins, &opts()).expect("snapshot");
+    let mut engine = Engine::from_snapshot(&snap, &opts()).expect("restore");
+    let ctx = context_json();
+    let attack_ctx = attack_context_json();
+    let search = params_json(SEARCH_SQL);
+    let plain = params_json(PLAIN_SQL);
+    let attack = params_json(ATTACK_SQL);
+    let big_query = big_sql();
+    let big = params_json(&big_query);
+    let mut serial = 1u64;
+
+    let check = |e: &mut Engine, p: &str, serial: u64, c: &str| {
+        let o = e.check(CheckType::Sql, p, serial, || c.to_string());
+        assert!(o.fault.is_none(), "{o:?}");
+    };
+
+    out.push(stats(
+        "sql check, search query, first check of a request (20 params)",
+        time(n, || {
+            serial += 1;
+            check(&mut engine, &search, serial, &ctx)
+        }),
+    ));
+    out.push(stats(
+        "sql check, search query, later check of the request",
+        time(n, || check(&mut engine, &search, serial, &ctx)),
+    ));
+    out.push(stats(
+        "sql check, query without request values, later check",
+        time(n, || check(&mut engine, &plain, serial, &ctx)),
+    ));
+    let search_ns = params_without_stack(SEARCH_SQL);
+    let plain_ns = params_without_stack(PLAIN_SQL);
+    let stack = stack_json();
+    let check_stack = |e: &mut Engine, p: &str, serial: u64, c: &str| {
+        let o = e.check_with_stack(CheckType::Sql, p, &stack, serial, || c.to_string());
+        assert!(o.fault.is_none(), "{o:?}");
+    };
+    out.push(stats(
+        "sql check, search query, later check, stack passed apart",
+        time(n, || check_stack(&mut engine, &search_ns, serial, &ctx)),
+    ));
+    out.push(stats(
+        "sql check, query without request values, later, stack apart",
+        time(n, || check_stack(&mut engine, &plain_ns, serial, &ctx)),
+    ));
+    out.push(stats(
+        "sql check, query without request values, first check",
+        time(n, || {
+            serial += 1;
+            check(&mut engine, &plain, serial, &ctx)
+        }),
+    ));
+    serial += 1;
+    out.push(stats(
+        "sql check, injection blocked, later check",
+        time(n, || check(&mut engine, &attack, serial, &attack_ctx)),
+    ));
+    serial += 1;
+    out.push(stats(
+        &format!(
+            "sql check, {} KB bulk INSERT with a request value",
+            big_query.len() / 1000
+        ),
+        time(if quick { 20 } else { 200 }, || {
+            check(&mut engine, &big, serial, &ctx)
+        }),
+    ));
+
+    let noop = Snapshot::build(
+        &[PluginSource {
+            name: "noop.js".into(),
+            source: NOOP_PLUGIN.into(),
+        }],
+        &opts(),
+    )
+    .expect("snapshot");
+    let mut noop = Engine::from_snapshot(&noop, &opts()).expect("restore");
+    out.push(stats(
+        "V8 round trip only (plugin returns at once), first check",
+        time(n, || {
+            serial += 1;
+            check(&mut noop, &search, serial, &ctx)
+        }),
+    ));
+    out.push(stats(
+        "V8 round trip only (plugin returns at once), later check",
+        time(n, || check(&mut noop, &search, serial, &ctx)),
+    ));
+    out.push(stats(
+        "V8 round trip only, later check, stack passed apart",
+        time(n, || check_stack(&mut noop, &search_ns, serial, &ctx)),
+    ));
+    drop(noop);
+
+    let m = if quick { 20 } else { 200 };
+    out.push(stats(
+        "isolate restore from snapshot (official plugin)",
+        time(m, || {
+            drop(Engine::from_snapshot(&snap, &opts()).expect("restore"))
+        }),
+    ));
+    out.push(stats(
+        "snapshot build (official plugin)",
+        time(if quick { 3 } else { 20 }, || {
+            Snapshot::build(&plugins, &opts()).expect("snapshot");
+        }),
+    ));
+
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    println!("snapshot: {} bytes", snap.as_bytes().len());
+    println!(
+        "{:<64} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "case", "n", "cpu us", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us"
+    );
+    for s in &out {
+        println!(
+            "{:<64} {:>7} {:>10.2} {:>10.2} {:>10.2} {:>10.2} {:>10.2} {:>10.2}",
+            s.name,
+            s.n,
+            us(s.cpu),
+            us(s.p50),
+            us(s.p90),
+            us(s.p99),
+            us(s.p999),
+            us(s.max)
+        );
+    }
+    if let Ok(path) = std::env::var("RASP_BENCH_JSON") {
+        let rows: Vec<_> = out
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "case": s.name, "n": s.n, "cpu_us": us(s.cpu), "p50_us": us(s.p50), "p90_us": us(s.p90),
+                    "p99_us": us(s.p99), "p999_us": us(s.p999), "max_us": us(s.max),
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({ "snapshot_bytes": snap.as_bytes().len(), "cases": rows });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).expect("write json");
+    }
+}
