@@ -21,7 +21,7 @@ pkgs_build=(php8.2-dev php8.2-cli php8.2-opcache clang libclang-dev g++ make pkg
   # libnode108's own C library dependencies (the .deb is unpacked, not installed)
   libuv1 libicu72 libc-ares2 libnghttp2-14 libbrotli1 libssl3 zlib1g)
 pkgs_demo=(php8.2-fpm php8.2-sqlite3 php8.2-mysql php8.2-curl php8.2-xml nginx-light)
-pkgs_test=(php8.2-pgsql php8.2-cgi php8.2-mbstring mariadb-server mariadb-client postgresql rsyslog python3 wrk)
+pkgs_test=(php8.2-pgsql php8.2-soap php8.2-cgi php8.2-mbstring mariadb-server mariadb-client postgresql rsyslog python3 python3-yaml wrk)
 
 want=("${pkgs_build[@]}")
 case "$what" in
@@ -30,6 +30,18 @@ case "$what" in
   test|all) want+=("${pkgs_demo[@]}" "${pkgs_test[@]}") ;;
   *) echo "usage: $0 [build|demo|test|all]" >&2; exit 2 ;;
 esac
+# `make test-types` runs TypeScript (npm) on Node.js: Debian's nodejs + npm,
+# unless a Node.js with npm is there already. A nodesource nodejs package
+# ships npm itself and conflicts with Debian's npm: never add npm to it.
+if [ "$what" = test ] || [ "$what" = all ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    if dpkg-query -W -f='${Version}' nodejs 2>/dev/null | grep -q nodesource; then
+      echo "setup: nodejs from nodesource without npm: reinstall it (its package ships npm); make test-types needs npm" >&2
+    else
+      want+=(nodejs npm)
+    fi
+  fi
+fi
 
 missing=()
 for p in "${want[@]}"; do

@@ -58,23 +58,23 @@ pub struct Options {
 pub struct SetupError(pub String);
 
 /// One case, merged with its file's defaults.
-struct Case {
-    file: String,
-    name: String,
-    check: CheckType,
-    params: Value,
-    context: Value,
+pub(crate) struct Case {
+    pub(crate) file: String,
+    pub(crate) name: String,
+    pub(crate) check: CheckType,
+    pub(crate) params: Value,
+    pub(crate) context: Value,
     expect: Action,
     algorithm: Option<String>,
     message: Option<String>,
 }
 
 /// One fixture file.
-struct Fixture {
+pub(crate) struct Fixture {
     path: PathBuf,
-    algorithm_config: Option<Value>,
+    pub(crate) algorithm_config: Option<Value>,
     monitor_mode: Option<bool>,
-    cases: Vec<Case>,
+    pub(crate) cases: Vec<Case>,
 }
 
 /// Totals of a run.
@@ -84,7 +84,11 @@ pub struct Summary {
     pub failed: usize,
 }
 
-fn collect(paths: &[PathBuf], ext: &str, what: &str) -> Result<Vec<PathBuf>, SetupError> {
+pub(crate) fn collect(
+    paths: &[PathBuf],
+    ext: &str,
+    what: &str,
+) -> Result<Vec<PathBuf>, SetupError> {
     let mut out = Vec::new();
     for p in paths {
         let meta =
@@ -140,7 +144,7 @@ fn str_field<'a>(
 }
 
 /// `over` merged onto `base`, key by key (objects only; otherwise `over`).
-fn merged(base: Option<&Value>, over: Option<&Value>) -> Value {
+pub(crate) fn merged(base: Option<&Value>, over: Option<&Value>) -> Value {
     match (base, over) {
         (Some(Value::Object(b)), Some(Value::Object(o))) => {
             let mut m = b.clone();
@@ -156,7 +160,7 @@ fn merged(base: Option<&Value>, over: Option<&Value>) -> Value {
 }
 
 /// The context fields the extension always sends, empty.
-fn complete_context(ctx: Value) -> Value {
+pub(crate) fn complete_context(ctx: Value) -> Value {
     let mut m = match ctx {
         Value::Object(m) => m,
         _ => Map::new(),
@@ -177,7 +181,7 @@ fn complete_context(ctx: Value) -> Value {
     Value::Object(m)
 }
 
-fn parse_fixture(path: &Path) -> Result<Fixture, SetupError> {
+pub(crate) fn parse_fixture(path: &Path) -> Result<Fixture, SetupError> {
     let text = fs::read_to_string(path)
         .map_err(|e| SetupError(format!("cannot read fixture {}: {e}", path.display())))?;
     let root: Value = serde_json::from_str(&text).map_err(|e| {
