@@ -49,13 +49,19 @@ fn plugin_paths(root: &Path) -> Result<Vec<PathBuf>, String> {
         .map(|e| e.path())
         .filter(|p| {
             p.extension().is_some_and(|x| x == "js")
-                && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
                 && p.is_file()
         })
         .collect();
     files.sort();
     if files.len() > MAX_PLUGINS {
-        return Err(format!("{} holds {} plugins; at most {MAX_PLUGINS} are loaded", dir.display(), files.len()));
+        return Err(format!(
+            "{} holds {} plugins; at most {MAX_PLUGINS} are loaded",
+            dir.display(),
+            files.len()
+        ));
     }
     Ok(files)
 }
@@ -65,13 +71,24 @@ pub fn read_bundle(root: &Path) -> Result<Bundle, String> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let mut plugins = Vec::new();
     for p in plugin_paths(root)? {
-        let meta = std::fs::metadata(&p).map_err(|e| format!("cannot read plugin {}: {e}", p.display()))?;
+        let meta = std::fs::metadata(&p)
+            .map_err(|e| format!("cannot read plugin {}: {e}", p.display()))?;
         if meta.len() > MAX_PLUGIN_BYTES {
-            return Err(format!("plugin {} is {} bytes; the limit is {MAX_PLUGIN_BYTES}", p.display(), meta.len()));
+            return Err(format!(
+                "plugin {} is {} bytes; the limit is {MAX_PLUGIN_BYTES}",
+                p.display(),
+                meta.len()
+            ));
         }
-        let bytes = std::fs::read(&p).map_err(|e| format!("cannot read plugin {}: {e}", p.display()))?;
-        let source = String::from_utf8(bytes)
-            .map_err(|e| format!("plugin {} is not UTF-8 (byte {}); save it as UTF-8", p.display(), e.utf8_error().valid_up_to()))?;
+        let bytes =
+            std::fs::read(&p).map_err(|e| format!("cannot read plugin {}: {e}", p.display()))?;
+        let source = String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "plugin {} is not UTF-8 (byte {}); save it as UTF-8",
+                p.display(),
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         p.hash(&mut h);
         source.hash(&mut h);
         plugins.push(PluginFile {
@@ -100,7 +117,10 @@ pub fn fingerprint(root: &Path) -> u64 {
     let stamp = |p: &Path, h: &mut std::collections::hash_map::DefaultHasher| {
         if let Ok(m) = std::fs::metadata(p) {
             m.len().hash(h);
-            m.modified().ok().and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok()).hash(h);
+            m.modified()
+                .ok()
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .hash(h);
         } else {
             0u8.hash(h);
         }
@@ -152,7 +172,10 @@ mod tests {
         assert_ne!(a.content_hash, read_bundle(&r).unwrap().content_hash);
         assert_ne!(f1, fingerprint(&r));
         std::fs::write(r.join("conf/rasp.yml"), "block.status_code: 403\n").unwrap();
-        assert_eq!(read_bundle(&r).unwrap().config.as_deref(), Some("block.status_code: 403\n"));
+        assert_eq!(
+            read_bundle(&r).unwrap().config.as_deref(),
+            Some("block.status_code: 403\n")
+        );
         std::fs::remove_dir_all(r).unwrap();
     }
 
@@ -163,7 +186,9 @@ mod tests {
         let e = read_bundle(&r).unwrap_err();
         assert!(e.contains("bad.js") && e.contains("UTF-8"), "{e}");
         std::fs::remove_dir_all(r.join("plugins")).unwrap();
-        assert!(read_bundle(&r).unwrap_err().contains("cannot read plugin directory"));
+        assert!(read_bundle(&r)
+            .unwrap_err()
+            .contains("cannot read plugin directory"));
         std::fs::remove_dir_all(r).unwrap();
     }
 }

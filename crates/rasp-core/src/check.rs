@@ -189,7 +189,9 @@ impl FromIterator<CheckType> for CheckTypeSet {
 
 impl fmt::Debug for CheckTypeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.iter().map(|t| t.as_str())).finish()
+        f.debug_set()
+            .entries(self.iter().map(|t| t.as_str()))
+            .finish()
     }
 }
 
@@ -207,7 +209,10 @@ mod tests {
 
     #[test]
     fn names_are_exact() {
-        assert_eq!(CheckType::from_name("sqlPrepared"), Some(CheckType::SqlPrepared));
+        assert_eq!(
+            CheckType::from_name("sqlPrepared"),
+            Some(CheckType::SqlPrepared)
+        );
         assert_eq!(CheckType::from_name("sqlprepared"), None);
         assert_eq!(CheckType::from_name("SQL"), None);
     }

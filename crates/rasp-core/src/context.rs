@@ -87,7 +87,11 @@ impl RequestInput {
 
     /// Path part of the URI, without the query string.
     pub fn path(&self) -> &[u8] {
-        let end = self.uri.iter().position(|&b| b == b'?').unwrap_or(self.uri.len());
+        let end = self
+            .uri
+            .iter()
+            .position(|&b| b == b'?')
+            .unwrap_or(self.uri.len());
         &self.uri[..end]
     }
 
@@ -96,7 +100,16 @@ impl RequestInput {
         if self.host.is_empty() && self.uri.is_empty() {
             return String::new();
         }
-        format!("{}://{}{}", if self.scheme.is_empty() { "http" } else { &self.scheme }, self.host, lossy(&self.uri))
+        format!(
+            "{}://{}{}",
+            if self.scheme.is_empty() {
+                "http"
+            } else {
+                &self.scheme
+            },
+            self.host,
+            lossy(&self.uri)
+        )
     }
 
     /// Host without a port, lower-cased (the alarm's `target`).
@@ -105,7 +118,13 @@ impl RequestInput {
         let h = if let Some(rest) = h.strip_prefix('[') {
             rest.split(']').next().unwrap_or("")
         } else {
-            h.rsplit_once(':').map_or(h, |(a, p)| if p.bytes().all(|b| b.is_ascii_digit()) { a } else { h })
+            h.rsplit_once(':').map_or(h, |(a, p)| {
+                if p.bytes().all(|b| b.is_ascii_digit()) {
+                    a
+                } else {
+                    h
+                }
+            })
         };
         h.to_ascii_lowercase()
     }
@@ -191,12 +210,18 @@ fn params_object(sets: &[&[(Vec<u8>, Param)]], budget: &mut Budget) -> Map<Strin
 /// Keeps at most the budget's leaves of a parsed JSON body, clipping strings.
 fn prune_json(v: Value, budget: &mut Budget, depth: usize) -> Value {
     match v {
-        Value::Array(items) if depth < MAX_DEPTH => {
-            Value::Array(items.into_iter().map(|x| prune_json(x, budget, depth + 1)).filter(|x| !x.is_null()).collect())
-        }
-        Value::Object(m) if depth < MAX_DEPTH => {
-            Value::Object(m.into_iter().map(|(k, x)| (k, prune_json(x, budget, depth + 1))).collect())
-        }
+        Value::Array(items) if depth < MAX_DEPTH => Value::Array(
+            items
+                .into_iter()
+                .map(|x| prune_json(x, budget, depth + 1))
+                .filter(|x| !x.is_null())
+                .collect(),
+        ),
+        Value::Object(m) if depth < MAX_DEPTH => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| (k, prune_json(x, budget, depth + 1)))
+                .collect(),
+        ),
         Value::Array(_) | Value::Object(_) => Value::Null,
         Value::String(s) => {
             if budget.take() {
@@ -224,7 +249,9 @@ fn parse_json(input: &RequestInput, cfg: &ContextConfig) -> Result<Option<Value>
     if input.body_len as usize > cfg.json_maxbytes || input.body.len() < input.body_len as usize {
         return Err(());
     }
-    serde_json::from_slice::<Value>(&input.body).map(Some).map_err(|_| ())
+    serde_json::from_slice::<Value>(&input.body)
+        .map(Some)
+        .map_err(|_| ())
 }
 
 /// Builds the `context` object of the plugin API.
@@ -247,13 +274,19 @@ pub fn build_context(input: &RequestInput, cfg: &ContextConfig) -> (Value, Trunc
     for (k, v) in &input.cookies {
         if let Param::Str(s) = v {
             if budget.take() {
-                cookie.insert(lossy(clip(k, 256)).into_owned(), Value::String(budget.value(s)));
+                cookie.insert(
+                    lossy(clip(k, 256)).into_owned(),
+                    Value::String(budget.value(s)),
+                );
             }
         }
     }
     let mut header = Map::new();
     for (k, v) in &input.headers {
-        header.insert(k.clone(), Value::String(lossy(clip(v, cfg.max_value_bytes)).into_owned()));
+        header.insert(
+            k.clone(),
+            Value::String(lossy(clip(v, cfg.max_value_bytes)).into_owned()),
+        );
     }
     let ctx = serde_json::json!({
         "requestId": input.request_id,
@@ -306,7 +339,10 @@ mod tests {
             get: vec![(b"id".to_vec(), s("1"))],
             post: vec![
                 (b"id".to_vec(), s("2")),
-                (b"arr".to_vec(), Param::Arr(vec![(b"0".to_vec(), s("x")), (b"k".to_vec(), s("y"))])),
+                (
+                    b"arr".to_vec(),
+                    Param::Arr(vec![(b"0".to_vec(), s("x")), (b"k".to_vec(), s("y"))]),
+                ),
             ],
             body: br#"{"user":{"name":"bob","tags":["a","b"]},"n":5}"#.to_vec(),
             body_len: 46,
@@ -346,13 +382,20 @@ mod tests {
     #[test]
     fn values_are_bounded() {
         let mut r = sample();
-        r.get = (0..100_000).map(|i| (format!("k{i}").into_bytes(), s("v"))).collect();
+        r.get = (0..100_000)
+            .map(|i| (format!("k{i}").into_bytes(), s("v")))
+            .collect();
         r.post = vec![(b"big".to_vec(), Param::Str(vec![b'a'; 1 << 20]))];
         let mut c = cfg();
         c.max_values = 1000;
         c.max_value_bytes = 100;
         let (ctx, t) = build_context(&r, &c);
-        let n: usize = ctx["parameter"].as_object().unwrap().values().map(|v| v.as_array().unwrap().len()).sum();
+        let n: usize = ctx["parameter"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_array().unwrap().len())
+            .sum();
         assert_eq!(n, 1000);
         assert!(t.values_dropped > 99_000);
         assert_eq!(ctx["parameter"]["big"], serde_json::json!([]));

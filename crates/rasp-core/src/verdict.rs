@@ -75,7 +75,11 @@ mod tests {
 
     #[test]
     fn strongest_then_first() {
-        let vs = [v(Action::Log, "a"), v(Action::Block, "b"), v(Action::Block, "c")];
+        let vs = [
+            v(Action::Log, "a"),
+            v(Action::Block, "b"),
+            v(Action::Block, "c"),
+        ];
         assert_eq!(decisive(&vs).unwrap().plugin, "b");
         assert!(decisive(&[]).is_none());
         assert_eq!(decisive(&vs[..1]).unwrap().plugin, "a");

@@ -54,7 +54,8 @@ pub struct Build {
 pub fn build(bundle: &Bundle) -> Result<Build, String> {
     let text = bundle.config.clone().unwrap_or_default();
     let config = RaspConfig::parse(&text).map_err(|e| format!("conf/rasp.yml rejected:\n{e}"))?;
-    let whitelist = rasp_whitelist::from_config(&config.whitelist).map_err(|e| format!("conf/rasp.yml rejected:\n{e}"))?;
+    let whitelist = rasp_whitelist::from_config(&config.whitelist)
+        .map_err(|e| format!("conf/rasp.yml rejected:\n{e}"))?;
     let plugins: Vec<rasp_v8::PluginSource> = bundle
         .plugins
         .iter()
@@ -63,7 +64,8 @@ pub fn build(bundle: &Bundle) -> Result<Build, String> {
             source: p.source.clone(),
         })
         .collect();
-    let snapshot = rasp_v8::Snapshot::build(&plugins, &crate::runtime::engine_options(&config)).map_err(|e| e.to_string())?;
+    let snapshot = rasp_v8::Snapshot::build(&plugins, &crate::runtime::engine_options(&config))
+        .map_err(|e| e.to_string())?;
     let info = snapshot.info();
     let info_json = serde_json::json!({
         "plugins": info.plugins.iter().map(|p| serde_json::json!({"name": p.name, "version": p.version})).collect::<Vec<_>>(),
@@ -108,7 +110,9 @@ fn child_setup(keep: &[RawFd]) {
         }
     }
     if let Ok(dir) = std::fs::read_dir("/proc/self/fd") {
-        let fds: Vec<RawFd> = dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect();
+        let fds: Vec<RawFd> = dir
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+            .collect();
         for fd in fds {
             if fd > 2 && !keep.contains(&fd) {
                 // SAFETY: closing a descriptor inherited from PHP that we never use.
@@ -147,16 +151,24 @@ fn drop_privileges(root: &Path) {
     if unsafe { libc::geteuid() } != 0 {
         return;
     }
-    let Ok(meta) = std::fs::metadata(root.join("logs")) else { return };
+    let Ok(meta) = std::fs::metadata(root.join("logs")) else {
+        return;
+    };
     let (uid, gid) = (meta.uid(), meta.gid());
     if uid == 0 {
         return;
     }
     // SAFETY: dropping supplementary groups, then gid, then uid, in the
     // order that keeps each step permitted.
-    let ok = unsafe { libc::setgroups(0, std::ptr::null()) == 0 && libc::setgid(gid) == 0 && libc::setuid(uid) == 0 };
+    let ok = unsafe {
+        libc::setgroups(0, std::ptr::null()) == 0
+            && libc::setgid(gid) == 0
+            && libc::setuid(uid) == 0
+    };
     if !ok {
-        eprintln!("php-rasp: agent could not switch to uid {uid}/gid {gid}; it keeps running as root");
+        eprintln!(
+            "php-rasp: agent could not switch to uid {uid}/gid {gid}; it keeps running as root"
+        );
     }
 }
 
@@ -222,7 +234,15 @@ fn supervise(seg: &'static Segment, root: PathBuf, lifeline: RawFd) -> ! {
         if agent == 0 {
             // SAFETY: ask for SIGKILL when the supervisor dies; re-check the
             // parent in case it died before the prctl.
-            unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong, 0, 0, 0) };
+            unsafe {
+                libc::prctl(
+                    libc::PR_SET_PDEATHSIG,
+                    libc::SIGKILL as libc::c_ulong,
+                    0,
+                    0,
+                    0,
+                )
+            };
             if unsafe { libc::getppid() } == 1 {
                 exit_now(0);
             }
@@ -260,7 +280,10 @@ fn supervise(seg: &'static Segment, root: PathBuf, lifeline: RawFd) -> ! {
                 logs::rasp_at(
                     &root,
                     "error",
-                    &format!("agent (pid {agent}) stopped ({how}); restarting in {} ms", backoff.as_millis()),
+                    &format!(
+                        "agent (pid {agent}) stopped ({how}); restarting in {} ms",
+                        backoff.as_millis()
+                    ),
                 );
                 seg.note_restart();
                 break;
@@ -311,7 +334,11 @@ fn ship_loop(root: PathBuf, config: ShipConfig) {
             more |= r.more;
             if let Some(e) = &r.error {
                 if down_reported.insert(i) {
-                    logs::rasp_at(&root, "warning", &format!("log sink {i}: {e}; lines stay in the spool until it is back"));
+                    logs::rasp_at(
+                        &root,
+                        "warning",
+                        &format!("log sink {i}: {e}; lines stay in the spool until it is back"),
+                    );
                 }
             } else if r.connected && down_reported.remove(&i) {
                 logs::rasp_at(&root, "info", &format!("log sink {i} is reachable again"));
@@ -333,11 +360,30 @@ fn ship_loop(root: PathBuf, config: ShipConfig) {
 fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
     let mut generation = seg.generation();
     let mut built_hash: Option<u64> = None;
-    logs::rasp_at(root, "info", &format!("agent started (pid {}), watching {}", std::process::id(), root.display()));
-    let ship_config: ShipConfig = std::sync::Arc::new(std::sync::Mutex::new((0, logs::log_config(&crate::state::config()).0)));
+    logs::rasp_at(
+        root,
+        "info",
+        &format!(
+            "agent started (pid {}), watching {}",
+            std::process::id(),
+            root.display()
+        ),
+    );
+    let ship_config: ShipConfig = std::sync::Arc::new(std::sync::Mutex::new((
+        0,
+        logs::log_config(&crate::state::config()).0,
+    )));
     let (ship_root, ship_cfg) = (root.to_path_buf(), ship_config.clone());
-    if std::thread::Builder::new().name("rasp-ship".into()).spawn(move || ship_loop(ship_root, ship_cfg)).is_err() {
-        logs::rasp_at(root, "error", "cannot start the log shipping thread; alarms stay in the files");
+    if std::thread::Builder::new()
+        .name("rasp-ship".into())
+        .spawn(move || ship_loop(ship_root, ship_cfg))
+        .is_err()
+    {
+        logs::rasp_at(
+            root,
+            "error",
+            "cannot start the log shipping thread; alarms stay in the files",
+        );
     }
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let _watcher = watch(root, tx);
@@ -372,7 +418,11 @@ fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
             }
             (_, Err(e)) | (Err(e), _) => {
                 seg.set_last_error(&e);
-                logs::rasp_at(root, "error", &format!("{e}; keeping generation {generation}"));
+                logs::rasp_at(
+                    root,
+                    "error",
+                    &format!("{e}; keeping generation {generation}"),
+                );
                 dirty = None;
                 continue;
             }
@@ -424,13 +474,23 @@ fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
                     }
                     Err(e) => {
                         seg.set_last_error(&e);
-                        logs::rasp_at(root, "error", &format!("{e}; keeping generation {generation}"));
+                        logs::rasp_at(
+                            root,
+                            "error",
+                            &format!("{e}; keeping generation {generation}"),
+                        );
                     }
                 }
             }
             Err(e) => {
                 seg.set_last_error(&e);
-                logs::rasp_at(root, "error", &format!("new plugins or config rejected: {e}; keeping generation {generation}"));
+                logs::rasp_at(
+                    root,
+                    "error",
+                    &format!(
+                        "new plugins or config rejected: {e}; keeping generation {generation}"
+                    ),
+                );
             }
         }
     }
@@ -450,7 +510,11 @@ fn watch(root: &Path, tx: std::sync::mpsc::Sender<()>) -> Option<Box<dyn notify:
         }
         let _ = tx.send(());
     };
-    let dirs = [root.to_path_buf(), bundle::plugin_dir(root), root.join("conf")];
+    let dirs = [
+        root.to_path_buf(),
+        bundle::plugin_dir(root),
+        root.join("conf"),
+    ];
     let forced_poll = std::env::var_os("RASP_AGENT_FORCE_POLL").is_some();
     let inotify: Result<Box<dyn Watcher + Send>, String> = if forced_poll {
         Err("RASP_AGENT_FORCE_POLL is set".into())
@@ -460,7 +524,8 @@ fn watch(root: &Path, tx: std::sync::mpsc::Sender<()>) -> Option<Box<dyn notify:
             .and_then(|mut w| {
                 for d in &dirs {
                     if d.is_dir() {
-                        w.watch(d, RecursiveMode::NonRecursive).map_err(|e| e.to_string())?;
+                        w.watch(d, RecursiveMode::NonRecursive)
+                            .map_err(|e| e.to_string())?;
                     }
                 }
                 Ok(Box::new(w) as Box<dyn Watcher + Send>)
@@ -469,7 +534,11 @@ fn watch(root: &Path, tx: std::sync::mpsc::Sender<()>) -> Option<Box<dyn notify:
     match inotify {
         Ok(w) => Some(w),
         Err(e) => {
-            logs::rasp_at(root, "warning", &format!("file notifications unavailable ({e}); polling every second instead"));
+            logs::rasp_at(
+                root,
+                "warning",
+                &format!("file notifications unavailable ({e}); polling every second instead"),
+            );
             let cfg = notify::Config::default().with_poll_interval(Duration::from_secs(1));
             let mut w = notify::PollWatcher::new(handler, cfg).ok()?;
             for d in &dirs[1..] {

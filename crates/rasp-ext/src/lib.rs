@@ -260,7 +260,9 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
             runtime::on_request_start();
             let cfg = state::config();
             response::on_request_start(&cfg);
-            if BASELINE_PID.swap(std::process::id() as usize, Ordering::Relaxed) != std::process::id() as usize {
+            if BASELINE_PID.swap(std::process::id() as usize, Ordering::Relaxed)
+                != std::process::id() as usize
+            {
                 policy::check_baseline(&cfg);
             }
             hooks::on_request_start();
@@ -330,7 +332,10 @@ unsafe extern "C" fn minfo(_module: *mut ModuleEntry) {
                 }
             }
             None => {
-                info_table_row!("agent", "none (this process loads plugins itself and polls for changes)");
+                info_table_row!(
+                    "agent",
+                    "none (this process loads plugins itself and polls for changes)"
+                );
             }
         }
         let hooked = hooks::installed();

@@ -63,12 +63,18 @@ pub fn log_config(cfg: &rasp_core::RaspConfig) -> (LogConfig, Vec<String>) {
     };
     match LogConfig::from_json(node.to_json()) {
         Ok(c) => {
-            let problems = c.validate().iter().map(|e| format!("rasp.yml: {e}")).collect();
+            let problems = c
+                .validate()
+                .iter()
+                .map(|e| format!("rasp.yml: {e}"))
+                .collect();
             (c, problems)
         }
         Err(e) => (
             LogConfig::default(),
-            vec![format!("rasp.yml: {e}; using the default log settings (file logging stays on)")],
+            vec![format!(
+                "rasp.yml: {e}; using the default log settings (file logging stays on)"
+            )],
         ),
     }
 }
@@ -94,7 +100,13 @@ fn logs_for(root: &Path) -> (Arc<Logs>, Option<(u32, u32)>) {
         }
     });
     let logs = as_log_owner(owner, || {
-        Arc::new(Logs::builder(root).config(&cfg).server(ServerInfo::new(zend_version())).fallback(fallback).build())
+        Arc::new(
+            Logs::builder(root)
+                .config(&cfg)
+                .server(ServerInfo::new(zend_version()))
+                .fallback(fallback)
+                .build(),
+        )
     });
     for p in problems {
         as_log_owner(owner, || logs.rasp(Level::ERROR, "config", &p, &Map::new()));
@@ -141,13 +153,17 @@ pub fn reopen() {
 /// A plugin log line as the runtime produced it (`[plugin] text`).
 pub fn plugin(line: &str) {
     if let Some((l, owner)) = current() {
-        as_log_owner(owner, || l.plugin(&format!("pid {}", std::process::id()), line));
+        as_log_owner(owner, || {
+            l.plugin(&format!("pid {}", std::process::id()), line)
+        });
     }
 }
 
 pub fn plugin_at(root: &Path, line: &str) {
     let (l, owner) = logs_for(root);
-    as_log_owner(owner, || l.plugin(&format!("pid {}", std::process::id()), line));
+    as_log_owner(owner, || {
+        l.plugin(&format!("pid {}", std::process::id()), line)
+    });
 }
 
 fn level(name: &str) -> Level {
@@ -183,7 +199,9 @@ pub fn tick() {
 
 /// Rows for `php --ri rasp`.
 pub fn status_rows() -> Vec<(String, String)> {
-    let Some((l, _)) = current() else { return Vec::new() };
+    let Some((l, _)) = current() else {
+        return Vec::new();
+    };
     l.status()
         .iter()
         .map(|s| {
@@ -208,7 +226,11 @@ fn request_info() -> RequestInfo {
     let (ctx, _) = rasp_core::context::build_context(&input, &cfg.context);
     let header = ctx["header"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     RequestInfo {
         request_id: input.request_id.clone(),
@@ -243,13 +265,20 @@ pub fn alarm(t: CheckType, params: &Value, verdict: &Verdict, intercept: &str) {
     let Some((l, owner)) = current() else { return };
     let mut attack_params: Map<String, Value> = params.as_object().cloned().unwrap_or_default();
     let stack = match attack_params.remove("stack") {
-        Some(Value::Array(frames)) => frames.into_iter().filter_map(|f| f.as_str().map(String::from)).collect(),
+        Some(Value::Array(frames)) => frames
+            .into_iter()
+            .filter_map(|f| f.as_str().map(String::from))
+            .collect(),
         _ => Vec::new(),
     };
     let mut a = Alarm::for_check(t);
     a.attack_params = attack_params;
     a.stack = stack;
-    a.intercept_state = if intercept == "block" { InterceptState::Block } else { InterceptState::Log };
+    a.intercept_state = if intercept == "block" {
+        InterceptState::Block
+    } else {
+        InterceptState::Log
+    };
     a.plugin_name = verdict.plugin.clone();
     a.plugin_message = verdict.message.clone();
     a.plugin_confidence = verdict.confidence;

@@ -21,7 +21,9 @@ static SEEN: Mutex<Option<HashSet<u64>>> = Mutex::new(None);
 pub fn report(policy_id: &str, message: &str, params: Map<String, Value>) -> bool {
     let mut h = DefaultHasher::new();
     policy_id.hash(&mut h);
-    serde_json::to_string(&params).unwrap_or_default().hash(&mut h);
+    serde_json::to_string(&params)
+        .unwrap_or_default()
+        .hash(&mut h);
     let key = h.finish();
     {
         let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
@@ -39,35 +41,75 @@ pub fn report(policy_id: &str, message: &str, params: Map<String, Value>) -> boo
 }
 
 fn on(v: &str) -> bool {
-    matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "on" | "yes" | "true")
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "1" | "on" | "yes" | "true"
+    )
 }
 
 /// A finding: policy id, message, the setting and its value.
 pub type Finding = (&'static str, String, String, String);
 
 /// The baseline findings for the running PHP settings.
-pub fn baseline_findings(cfg: &RaspConfig, ini: &dyn Fn(&str) -> Option<String>, function_exists: &dyn Fn(&str) -> bool, server_sapi: bool) -> Vec<Finding> {
+pub fn baseline_findings(
+    cfg: &RaspConfig,
+    ini: &dyn Fn(&str) -> Option<String>,
+    function_exists: &dyn Fn(&str) -> bool,
+    server_sapi: bool,
+) -> Vec<Finding> {
     let b = &cfg.security.baseline;
     let mut out = Vec::new();
     let val = |k: &str| ini(k).unwrap_or_default();
     if b.allow_url_include && on(&val("allow_url_include")) {
-        out.push(("3001", "allow_url_include is on: include/require can load code from URLs".into(), "allow_url_include".into(), val("allow_url_include")));
+        out.push((
+            "3001",
+            "allow_url_include is on: include/require can load code from URLs".into(),
+            "allow_url_include".into(),
+            val("allow_url_include"),
+        ));
     }
     if b.expose_php && on(&val("expose_php")) {
-        out.push(("3002", "expose_php is on: responses reveal the PHP version (X-Powered-By)".into(), "expose_php".into(), val("expose_php")));
+        out.push((
+            "3002",
+            "expose_php is on: responses reveal the PHP version (X-Powered-By)".into(),
+            "expose_php".into(),
+            val("expose_php"),
+        ));
     }
     let display = val("display_errors").to_ascii_lowercase();
     if b.display_errors && server_sapi && (on(&display) || display == "stdout") {
         out.push(("3003", "display_errors is on in a web SAPI: error messages with paths and queries reach visitors".into(), "display_errors".into(), val("display_errors")));
     }
     if b.open_basedir && val("open_basedir").trim().is_empty() {
-        out.push(("3004", "open_basedir is not set: PHP code may open any file the worker user can read".into(), "open_basedir".into(), String::new()));
+        out.push((
+            "3004",
+            "open_basedir is not set: PHP code may open any file the worker user can read".into(),
+            "open_basedir".into(),
+            String::new(),
+        ));
     }
-    if b.session_cookie && !on(&val("session.cookie_httponly")) && ini("session.cookie_httponly").is_some() {
-        out.push(("3005", "session.cookie_httponly is off: scripts in the page can read the session cookie".into(), "session.cookie_httponly".into(), val("session.cookie_httponly")));
+    if b.session_cookie
+        && !on(&val("session.cookie_httponly"))
+        && ini("session.cookie_httponly").is_some()
+    {
+        out.push((
+            "3005",
+            "session.cookie_httponly is off: scripts in the page can read the session cookie"
+                .into(),
+            "session.cookie_httponly".into(),
+            val("session.cookie_httponly"),
+        ));
     }
-    if b.session_cookie && !on(&val("session.cookie_secure")) && ini("session.cookie_secure").is_some() {
-        out.push(("3006", "session.cookie_secure is off: the session cookie is also sent over plain HTTP".into(), "session.cookie_secure".into(), val("session.cookie_secure")));
+    if b.session_cookie
+        && !on(&val("session.cookie_secure"))
+        && ini("session.cookie_secure").is_some()
+    {
+        out.push((
+            "3006",
+            "session.cookie_secure is off: the session cookie is also sent over plain HTTP".into(),
+            "session.cookie_secure".into(),
+            val("session.cookie_secure"),
+        ));
     }
     for f in &b.disable_functions {
         if function_exists(f) {
@@ -100,7 +142,8 @@ fn function_exists(name: &str) -> bool {
     // zend_hash_str_find reads `len` bytes of the key.
     unsafe {
         let table = (*ffi::ext_php_rs_compiler_globals()).function_table;
-        !table.is_null() && !ffi::zend_hash_str_find(table, lower.as_ptr() as *const _, lower.len()).is_null()
+        !table.is_null()
+            && !ffi::zend_hash_str_find(table, lower.as_ptr() as *const _, lower.len()).is_null()
     }
 }
 
@@ -109,7 +152,12 @@ mod tests {
     use super::*;
 
     fn ini_of<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
@@ -125,10 +173,19 @@ mod tests {
             ("session.cookie_secure", ""),
         ];
         let exists = |f: &str| f == "system";
-        let ids: Vec<_> = baseline_findings(&cfg, &ini_of(&bad), &exists, true).iter().map(|f| f.0).collect();
-        assert_eq!(ids, ["3001", "3002", "3003", "3004", "3005", "3006", "3007"]);
+        let ids: Vec<_> = baseline_findings(&cfg, &ini_of(&bad), &exists, true)
+            .iter()
+            .map(|f| f.0)
+            .collect();
+        assert_eq!(
+            ids,
+            ["3001", "3002", "3003", "3004", "3005", "3006", "3007"]
+        );
         // The CLI-like case: display_errors is fine there.
-        let ids: Vec<_> = baseline_findings(&cfg, &ini_of(&bad), &exists, false).iter().map(|f| f.0).collect();
+        let ids: Vec<_> = baseline_findings(&cfg, &ini_of(&bad), &exists, false)
+            .iter()
+            .map(|f| f.0)
+            .collect();
         assert!(!ids.contains(&"3003"));
         let good = [
             ("allow_url_include", "0"),
@@ -140,7 +197,10 @@ mod tests {
         ];
         assert!(baseline_findings(&cfg, &ini_of(&good), &|_| false, true).is_empty());
         cfg.security.baseline.expose_php = false;
-        let ids: Vec<_> = baseline_findings(&cfg, &ini_of(&bad), &exists, true).iter().map(|f| f.0).collect();
+        let ids: Vec<_> = baseline_findings(&cfg, &ini_of(&bad), &exists, true)
+            .iter()
+            .map(|f| f.0)
+            .collect();
         assert!(!ids.contains(&"3002"));
     }
 }

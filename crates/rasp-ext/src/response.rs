@@ -12,7 +12,9 @@ use std::borrow::Cow;
 use std::ffi::CStr;
 
 use ext_php_rs::ffi;
-use ext_php_rs::zend::{remove_header, set_header, start_output_handler, OutputHandlerFlags, OutputOp};
+use ext_php_rs::zend::{
+    remove_header, set_header, start_output_handler, OutputHandlerFlags, OutputOp,
+};
 use rasp_core::{CheckTypeSet, RaspConfig};
 
 use crate::{logs, request, zend};
@@ -71,7 +73,8 @@ fn headers_sent() -> bool {
 /// Whether the HTML snippet may be appended to what the application sent.
 fn may_inject() -> bool {
     let h = headers();
-    if !content_type(&h).starts_with("text/html") || header_value(&h, "Content-Encoding").is_some() {
+    if !content_type(&h).starts_with("text/html") || header_value(&h, "Content-Encoding").is_some()
+    {
         return false;
     }
     if header_value(&h, "Content-Length").is_some() {
@@ -86,16 +89,25 @@ fn may_inject() -> bool {
 /// Whether the request URL is under `inject.urlprefix` (same semantics as
 /// the whitelist: host + path prefix, `/path` for any host, `*` for all).
 fn under_prefix(cfg: &RaspConfig) -> bool {
-    let Ok(w) = rasp_whitelist::Whitelist::build([(cfg.inject.urlprefix.as_str(), CheckTypeSet::all())]) else {
+    let Ok(w) =
+        rasp_whitelist::Whitelist::build([(cfg.inject.urlprefix.as_str(), CheckTypeSet::all())])
+    else {
         return false;
     };
     let input = request::input();
-    !w.view().lookup_bytes(input.host.as_bytes(), input.path()).is_empty()
+    !w.view()
+        .lookup_bytes(input.host.as_bytes(), input.path())
+        .is_empty()
 }
 
 /// One run of the inject handler: pass output through, append the snippet
 /// once at the end if the response allows it.
-fn inject_chunk<'a>(appended: &mut bool, html: &str, chunk: &'a [u8], op: OutputOp) -> Cow<'a, [u8]> {
+fn inject_chunk<'a>(
+    appended: &mut bool,
+    html: &str,
+    chunk: &'a [u8],
+    op: OutputOp,
+) -> Cow<'a, [u8]> {
     if *appended || !op.contains(OutputOp::Final) || op.contains(OutputOp::Clean) {
         return Cow::Borrowed(chunk);
     }
@@ -111,11 +123,17 @@ fn inject_chunk<'a>(appended: &mut bool, html: &str, chunk: &'a [u8], op: Output
 
 fn start_inject(html: String) {
     let mut appended = false;
-    let started = start_output_handler("php-rasp inject", 0, OutputHandlerFlags::Std, move |chunk, op| {
-        inject_chunk(&mut appended, &html, chunk, op)
-    });
+    let started = start_output_handler(
+        "php-rasp inject",
+        0,
+        OutputHandlerFlags::Std,
+        move |chunk, op| inject_chunk(&mut appended, &html, chunk, op),
+    );
     if started.is_err() {
-        logs::rasp("warning", "could not start the inject output handler; the page is served without the snippet");
+        logs::rasp(
+            "warning",
+            "could not start the inject output handler; the page is served without the snippet",
+        );
     }
 }
 
@@ -141,8 +159,14 @@ mod tests {
 
     #[test]
     fn header_lookup_is_case_insensitive() {
-        let h = vec!["content-type: text/html; charset=UTF-8".to_string(), "X-A: 1".into()];
-        assert_eq!(header_value(&h, "Content-Type"), Some("text/html; charset=UTF-8"));
+        let h = vec![
+            "content-type: text/html; charset=UTF-8".to_string(),
+            "X-A: 1".into(),
+        ];
+        assert_eq!(
+            header_value(&h, "Content-Type"),
+            Some("text/html; charset=UTF-8")
+        );
         assert_eq!(header_value(&h, "x-a"), Some("1"));
         assert_eq!(header_value(&h, "Content-Length"), None);
     }

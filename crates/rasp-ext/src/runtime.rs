@@ -104,7 +104,11 @@ pub fn on_request_start() {
         *last = Some(Instant::now());
     }
     let fp = bundle::fingerprint(&settings.root_dir);
-    let known = LOCAL.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map(|(f, _)| *f);
+    let known = LOCAL
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .map(|(f, _)| *f);
     if known.is_some_and(|k| k != fp) {
         logs::rasp("info", "plugins or rasp.yml changed; reloading");
         *LOCAL.lock().unwrap_or_else(|e| e.into_inner()) = None;
@@ -125,12 +129,22 @@ fn switch_generation(seg: &shm::Segment) -> bool {
         Ok(Some(g)) => {
             match RaspConfig::parse(&g.config) {
                 Ok(cfg) => state::replace_config(cfg),
-                Err(e) => logs::rasp("error", &format!("generation {} carries a config this worker rejects: {e}", g.generation)),
+                Err(e) => logs::rasp(
+                    "error",
+                    &format!(
+                        "generation {} carries a config this worker rejects: {e}",
+                        g.generation
+                    ),
+                ),
             }
             let lag = shm::now_ms().saturating_sub(g.published_ms);
             logs::rasp(
                 "info",
-                &format!("worker {} now at generation {} ({lag} ms after publication)", std::process::id(), g.generation),
+                &format!(
+                    "worker {} now at generation {} ({lag} ms after publication)",
+                    std::process::id(),
+                    g.generation
+                ),
             );
             *CURRENT.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(g));
             true
@@ -182,7 +196,10 @@ fn load_standalone(settings: &state::Settings) -> Result<Engine, String> {
             }
             *local = Some((fp, built.map(Arc::new)));
         }
-        local.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| Err("no snapshot".into()))?
+        local
+            .as_ref()
+            .map(|(_, s)| s.clone())
+            .unwrap_or_else(|| Err("no snapshot".into()))?
     };
     Engine::from_snapshot(&snap, &opts).map_err(|e| e.to_string())
 }
@@ -197,7 +214,10 @@ fn load() -> Result<(Engine, u64), String> {
             let engine = Engine::from_snapshot(&snap, &opts).map_err(|e| e.to_string())?;
             return Ok((engine, g.generation));
         }
-        logs::rasp("warning", "no generation from the agent; this worker loads the plugins itself");
+        logs::rasp(
+            "warning",
+            "no generation from the agent; this worker loads the plugins itself",
+        );
     }
     load_standalone(&settings).map(|e| (e, 0))
 }
@@ -221,7 +241,10 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
                     Slot::Ready(e)
                 }
                 Err(msg) => {
-                    logs::rasp("error", &format!("plugins not loaded, checks are off until they change: {msg}"));
+                    logs::rasp(
+                        "error",
+                        &format!("plugins not loaded, checks are off until they change: {msg}"),
+                    );
                     HANDLED.with(|h| h.set(0));
                     Slot::Failed(msg)
                 }
@@ -231,7 +254,10 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
             Slot::Ready(engine) => {
                 let r = f(engine);
                 if engine.is_poisoned() {
-                    logs::rasp("warning", "plugin engine reached its heap limit; restoring a fresh isolate");
+                    logs::rasp(
+                        "warning",
+                        "plugin engine reached its heap limit; restoring a fresh isolate",
+                    );
                     *slot = Slot::Empty;
                     HANDLED.with(|h| h.set(u64::MAX));
                 }
@@ -255,7 +281,12 @@ pub fn status() -> EngineStatus {
     let generation = SLOT_GEN.with(Cell::get);
     SLOT.with(|slot| match &*slot.borrow() {
         Slot::Ready(e) => EngineStatus {
-            plugins: e.info().plugins.iter().map(|p| (p.name.clone(), p.version.clone())).collect(),
+            plugins: e
+                .info()
+                .plugins
+                .iter()
+                .map(|p| (p.name.clone(), p.version.clone()))
+                .collect(),
             types: e.info().types,
             error: None,
             generation,

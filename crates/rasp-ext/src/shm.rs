@@ -163,7 +163,9 @@ impl Segment {
     pub fn publish(&self, p: &Publication) -> Result<(), String> {
         let total = p.snapshot.len() + p.whitelist.len() + p.config.len() + p.info.len();
         if total > SLOT_LEN {
-            return Err(format!("generation too large for shared memory: {total} bytes > {SLOT_LEN}"));
+            return Err(format!(
+                "generation too large for shared memory: {total} bytes > {SLOT_LEN}"
+            ));
         }
         let h = self.header();
         let slot = 1 - (h.current.load(Ordering::Acquire) as usize).min(1);
@@ -175,17 +177,28 @@ impl Segment {
         for part in [p.snapshot, p.whitelist, p.config, p.info] {
             // SAFETY: total <= SLOT_LEN, so [off, off+len) is inside this slot;
             // the agent is the only writer.
-            unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), self.slot_ptr(slot).add(off), part.len()) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    part.as_ptr(),
+                    self.slot_ptr(slot).add(off),
+                    part.len(),
+                )
+            };
             off += part.len();
         }
         d.generation.store(p.generation, Ordering::Relaxed);
         d.published_ms.store(now_ms(), Ordering::Relaxed);
         d.types.store(p.types, Ordering::Relaxed);
-        d.snapshot_len.store(p.snapshot.len() as u64, Ordering::Relaxed);
-        d.whitelist_len.store(p.whitelist.len() as u64, Ordering::Relaxed);
+        d.snapshot_len
+            .store(p.snapshot.len() as u64, Ordering::Relaxed);
+        d.whitelist_len
+            .store(p.whitelist.len() as u64, Ordering::Relaxed);
         d.config_len.store(p.config.len() as u64, Ordering::Relaxed);
         d.info_len.store(p.info.len() as u64, Ordering::Relaxed);
-        d.checksum.store(checksum(&[p.snapshot, p.whitelist, p.config, p.info]), Ordering::Relaxed);
+        d.checksum.store(
+            checksum(&[p.snapshot, p.whitelist, p.config, p.info]),
+            Ordering::Relaxed,
+        );
         std::sync::atomic::fence(Ordering::SeqCst);
         d.seq.store((seq | 1) + 1, Ordering::Release);
         h.current.store(slot as u32, Ordering::Release);
@@ -200,7 +213,9 @@ impl Segment {
         if off.saturating_add(len) <= SLOT_LEN {
             // SAFETY: the range is inside the slot (checked above); the agent
             // may be writing concurrently, which the seqlock detects.
-            unsafe { std::ptr::copy_nonoverlapping(self.slot_ptr(slot).add(off), v.as_mut_ptr(), len) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(self.slot_ptr(slot).add(off), v.as_mut_ptr(), len)
+            };
         }
         v
     }
@@ -225,7 +240,11 @@ impl Segment {
                 d.config_len.load(Ordering::Relaxed) as usize,
                 d.info_len.load(Ordering::Relaxed) as usize,
             ];
-            if lens.iter().try_fold(0usize, |a, &l| a.checked_add(l)).is_none_or(|t| t > SLOT_LEN) {
+            if lens
+                .iter()
+                .try_fold(0usize, |a, &l| a.checked_add(l))
+                .is_none_or(|t| t > SLOT_LEN)
+            {
                 return Err("shared memory descriptor is corrupt (lengths out of range)".into());
             }
             let generation = d.generation.load(Ordering::Relaxed);
@@ -257,7 +276,12 @@ impl Segment {
 
     /// Matches the whitelist of generation `g` in place; None if the slot was
     /// reused since `g` was read (the caller then re-reads the generation).
-    pub fn whitelist_lookup(&self, g: &Generation, host: &[u8], path: &[u8]) -> Option<rasp_core::CheckTypeSet> {
+    pub fn whitelist_lookup(
+        &self,
+        g: &Generation,
+        host: &[u8],
+        path: &[u8],
+    ) -> Option<rasp_core::CheckTypeSet> {
         let d = &self.header().slots[g.slot];
         if d.seq.load(Ordering::Acquire) != g.seq {
             return None;
@@ -265,7 +289,9 @@ impl Segment {
         // SAFETY: [snapshot_len, +whitelist_len) of the slot was validated by
         // the checksum when `g` was read; the seq check before and after tells
         // whether the agent reused the slot while we matched.
-        let bytes = unsafe { std::slice::from_raw_parts(self.slot_ptr(g.slot).add(g.snapshot.len()), g.whitelist_len) };
+        let bytes = unsafe {
+            std::slice::from_raw_parts(self.slot_ptr(g.slot).add(g.snapshot.len()), g.whitelist_len)
+        };
         let set = match rasp_whitelist::WhitelistView::new(bytes) {
             Ok(view) => view.lookup_bytes(host, path),
             Err(_) => return None,
@@ -275,7 +301,9 @@ impl Segment {
     }
 
     pub fn heartbeat(&self) {
-        self.header().heartbeat_ms.store(now_ms(), Ordering::Release);
+        self.header()
+            .heartbeat_ms
+            .store(now_ms(), Ordering::Release);
     }
 
     pub fn heartbeat_age_ms(&self) -> u64 {

@@ -101,8 +101,24 @@ pub struct InjectConfig {
 
 /// Weak database passwords checked by default.
 pub const DEFAULT_WEAK_PASSWORDS: &[&str] = &[
-    "", "root", "admin", "password", "passw0rd", "123456", "12345678", "123456789", "1234", "12345", "111111",
-    "123123", "qwerty", "test", "mysql", "postgres", "changeme", "secret",
+    "",
+    "root",
+    "admin",
+    "password",
+    "passw0rd",
+    "123456",
+    "12345678",
+    "123456789",
+    "1234",
+    "12345",
+    "111111",
+    "123123",
+    "qwerty",
+    "test",
+    "mysql",
+    "postgres",
+    "changeme",
+    "secret",
 ];
 
 /// How plugins run.
@@ -184,14 +200,16 @@ pub struct RaspConfig {
     pub log: Option<Node>,
 }
 
-pub const DEFAULT_BLOCK_HTML: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Request blocked</title></head>\
+pub const DEFAULT_BLOCK_HTML: &str =
+    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Request blocked</title></head>\
 <body style=\"font-family:sans-serif;margin:3em\"><h1>Request blocked</h1>\
 <p>This request was stopped by the site's runtime protection because it looked like an attack.</p>\
 <p>If you think this is a mistake, contact the site's administrator and quote this request id:</p>\
 <p><code>%request_id%</code></p></body></html>\n";
 pub const DEFAULT_BLOCK_JSON: &str =
     "{\"error\":true,\"reason\":\"Request blocked by runtime protection\",\"request_id\":\"%request_id%\"}";
-pub const DEFAULT_BLOCK_XML: &str = "<?xml version=\"1.0\"?><error><reason>Request blocked by runtime protection</reason>\
+pub const DEFAULT_BLOCK_XML: &str =
+    "<?xml version=\"1.0\"?><error><reason>Request blocked by runtime protection</reason>\
 <request_id>%request_id%</request_id></error>";
 
 impl Default for RaspConfig {
@@ -230,8 +248,14 @@ impl Default for RaspConfig {
                     session_cookie: true,
                     disable_functions: Vec::new(),
                 },
-                weak_passwords: DEFAULT_WEAK_PASSWORDS.iter().map(|s| s.to_string()).collect(),
-                privileged_users: ["root", "sa", "postgres", "admin", "system"].iter().map(|s| s.to_string()).collect(),
+                weak_passwords: DEFAULT_WEAK_PASSWORDS
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                privileged_users: ["root", "sa", "postgres", "admin", "system"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
                 slowquery_min_rows: 500,
             },
             inject: InjectConfig {
@@ -293,7 +317,11 @@ pub const KEYS: &[KeyDoc] = &[
 ];
 
 fn keys_under(prefix: &str) -> impl Iterator<Item = &'static KeyDoc> + '_ {
-    KEYS.iter().filter(move |k| k.key.len() > prefix.len() && k.key.starts_with(prefix) && k.key.as_bytes()[prefix.len()] == b'.')
+    KEYS.iter().filter(move |k| {
+        k.key.len() > prefix.len()
+            && k.key.starts_with(prefix)
+            && k.key.as_bytes()[prefix.len()] == b'.'
+    })
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -302,7 +330,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -348,7 +378,11 @@ impl Loader {
 
     fn walk(&mut self, prefix: &str, entries: &[(String, Node)]) {
         for (k, node) in entries {
-            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             if KEYS.iter().any(|d| d.key == key) {
                 self.apply(&key, node);
             } else if keys_under(&key).next().is_some() {
@@ -356,7 +390,15 @@ impl Loader {
                     Value::Map(m) => self.walk(&key, m),
                     _ => {
                         let subkeys: Vec<_> = keys_under(&key).map(|d| d.key).collect();
-                        self.err(node.line, &key, format!("expected a mapping with {}, got {}", subkeys.join(", "), node.type_name()));
+                        self.err(
+                            node.line,
+                            &key,
+                            format!(
+                                "expected a mapping with {}, got {}",
+                                subkeys.join(", "),
+                                node.type_name()
+                            ),
+                        );
                     }
                 }
             } else {
@@ -369,11 +411,22 @@ impl Loader {
         match node.value {
             Value::Int(i) if (min..=max).contains(&i) => Some(i),
             Value::Int(i) => {
-                self.err(node.line, key, format!("must be between {min} and {max}, got {i}"));
+                self.err(
+                    node.line,
+                    key,
+                    format!("must be between {min} and {max}, got {i}"),
+                );
                 None
             }
             _ => {
-                self.err(node.line, key, format!("must be an integer between {min} and {max}, got {}", node.type_name()));
+                self.err(
+                    node.line,
+                    key,
+                    format!(
+                        "must be an integer between {min} and {max}, got {}",
+                        node.type_name()
+                    ),
+                );
                 None
             }
         }
@@ -383,7 +436,11 @@ impl Loader {
         match node.value {
             Value::Bool(b) => Some(b),
             _ => {
-                self.err(node.line, key, format!("must be true or false, got {}", node.type_name()));
+                self.err(
+                    node.line,
+                    key,
+                    format!("must be true or false, got {}", node.type_name()),
+                );
                 None
             }
         }
@@ -394,7 +451,11 @@ impl Loader {
             Value::Str(s) => Some(s.clone()),
             Value::Null => Some(String::new()),
             _ => {
-                self.err(node.line, key, format!("must be a string, got {} (quote it)", node.type_name()));
+                self.err(
+                    node.line,
+                    key,
+                    format!("must be a string, got {} (quote it)", node.type_name()),
+                );
                 None
             }
         }
@@ -409,7 +470,11 @@ impl Loader {
                         Value::Str(s) => out.push(s.clone()),
                         Value::Int(i) => out.push(i.to_string()),
                         _ => {
-                            self.err(item.line, key, format!("list items must be strings, got {}", item.type_name()));
+                            self.err(
+                                item.line,
+                                key,
+                                format!("list items must be strings, got {}", item.type_name()),
+                            );
                             return None;
                         }
                     }
@@ -418,7 +483,11 @@ impl Loader {
             }
             Value::Null => Some(Vec::new()),
             _ => {
-                self.err(node.line, key, format!("must be a list, got {}", node.type_name()));
+                self.err(
+                    node.line,
+                    key,
+                    format!("must be a list, got {}", node.type_name()),
+                );
                 None
             }
         }
@@ -433,12 +502,22 @@ impl Loader {
             };
         }
         match key {
-            "block.status_code" => set!(self.cfg.block.status_code, self.int(key, node, 100, 599).map(|v| v as u16)),
+            "block.status_code" => set!(
+                self.cfg.block.status_code,
+                self.int(key, node, 100, 599).map(|v| v as u16)
+            ),
             "block.redirect_url" => {
                 if let Some(u) = self.string(key, node) {
-                    let allowed = u.is_empty() || u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/');
+                    let allowed = u.is_empty()
+                        || u.starts_with("http://")
+                        || u.starts_with("https://")
+                        || u.starts_with('/');
                     if !allowed {
-                        self.err(node.line, key, "must be an absolute http(s) URL or a path starting with /");
+                        self.err(
+                            node.line,
+                            key,
+                            "must be an absolute http(s) URL or a path starting with /",
+                        );
                     } else if u.contains(['\r', '\n']) {
                         self.err(node.line, key, "must not contain line breaks");
                     } else {
@@ -449,24 +528,58 @@ impl Loader {
             "block.content_html" => set!(self.cfg.block.content_html, self.string(key, node)),
             "block.content_json" => set!(self.cfg.block.content_json, self.string(key, node)),
             "block.content_xml" => set!(self.cfg.block.content_xml, self.string(key, node)),
-            "plugin.timeout.millis" => set!(self.cfg.plugin.timeout_millis, self.int(key, node, 1, 60_000).map(|v| v as u64)),
-            "plugin.heap.mb" => set!(self.cfg.plugin.heap_mb, self.int(key, node, 16, 4096).map(|v| v as u64)),
-            "plugin.maxstack" => set!(self.cfg.plugin.maxstack, self.int(key, node, 0, 200).map(|v| v as usize)),
+            "plugin.timeout.millis" => set!(
+                self.cfg.plugin.timeout_millis,
+                self.int(key, node, 1, 60_000).map(|v| v as u64)
+            ),
+            "plugin.heap.mb" => set!(
+                self.cfg.plugin.heap_mb,
+                self.int(key, node, 16, 4096).map(|v| v as u64)
+            ),
+            "plugin.maxstack" => set!(
+                self.cfg.plugin.maxstack,
+                self.int(key, node, 0, 200).map(|v| v as usize)
+            ),
             "plugin.monitor_mode" => set!(self.cfg.plugin.monitor_mode, self.boolean(key, node)),
             "plugin.algorithm_config" => match node.value {
                 Value::Map(_) => self.cfg.plugin.algorithm_config = node.to_json(),
-                _ => self.err(node.line, key, format!("must be a mapping of algorithm settings, got {}", node.type_name())),
+                _ => self.err(
+                    node.line,
+                    key,
+                    format!(
+                        "must be a mapping of algorithm settings, got {}",
+                        node.type_name()
+                    ),
+                ),
             },
-            "body.maxbytes" => set!(self.cfg.context.body_maxbytes, self.int(key, node, 0, 100 << 20).map(|v| v as usize)),
-            "body.json_maxbytes" => set!(self.cfg.context.json_maxbytes, self.int(key, node, 0, 100 << 20).map(|v| v as usize)),
-            "context.max_values" => set!(self.cfg.context.max_values, self.int(key, node, 1, 1_000_000).map(|v| v as usize)),
-            "context.max_value_bytes" => set!(self.cfg.context.max_value_bytes, self.int(key, node, 16, 100 << 20).map(|v| v as usize)),
+            "body.maxbytes" => set!(
+                self.cfg.context.body_maxbytes,
+                self.int(key, node, 0, 100 << 20).map(|v| v as usize)
+            ),
+            "body.json_maxbytes" => set!(
+                self.cfg.context.json_maxbytes,
+                self.int(key, node, 0, 100 << 20).map(|v| v as usize)
+            ),
+            "context.max_values" => set!(
+                self.cfg.context.max_values,
+                self.int(key, node, 1, 1_000_000).map(|v| v as usize)
+            ),
+            "context.max_value_bytes" => set!(
+                self.cfg.context.max_value_bytes,
+                self.int(key, node, 16, 100 << 20).map(|v| v as usize)
+            ),
             "clientip.header" => {
                 if let Some(h) = self.string(key, node) {
-                    if h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                    if h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                    {
                         self.cfg.context.clientip_header = h;
                     } else {
-                        self.err(node.line, key, format!("`{h}` is not a header name (letters, digits, - and _)"));
+                        self.err(
+                            node.line,
+                            key,
+                            format!("`{h}` is not a header name (letters, digits, - and _)"),
+                        );
                     }
                 }
             }
@@ -475,36 +588,78 @@ impl Loader {
                     if h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
                         self.cfg.request_id_header = h;
                     } else {
-                        self.err(node.line, key, format!("`{h}` is not a header name (letters, digits and -)"));
+                        self.err(
+                            node.line,
+                            key,
+                            format!("`{h}` is not a header name (letters, digits and -)"),
+                        );
                     }
                 }
             }
             "response.protected_by" => set!(self.cfg.protected_by_header, self.boolean(key, node)),
-            "security.enforce_policy" => set!(self.cfg.security.enforce_policy, self.boolean(key, node)),
-            "security.baseline.allow_url_include" => set!(self.cfg.security.baseline.allow_url_include, self.boolean(key, node)),
-            "security.baseline.expose_php" => set!(self.cfg.security.baseline.expose_php, self.boolean(key, node)),
-            "security.baseline.display_errors" => set!(self.cfg.security.baseline.display_errors, self.boolean(key, node)),
-            "security.baseline.open_basedir" => set!(self.cfg.security.baseline.open_basedir, self.boolean(key, node)),
-            "security.baseline.session_cookie" => set!(self.cfg.security.baseline.session_cookie, self.boolean(key, node)),
-            "security.baseline.disable_functions" => {
-                set!(self.cfg.security.baseline.disable_functions, self.string_list(key, node).map(|v| v.into_iter().map(|f| f.to_ascii_lowercase()).collect()))
+            "security.enforce_policy" => {
+                set!(self.cfg.security.enforce_policy, self.boolean(key, node))
             }
-            "security.weak_passwords" => set!(self.cfg.security.weak_passwords, self.string_list(key, node)),
-            "security.privileged_users" => set!(self.cfg.security.privileged_users, self.string_list(key, node)),
-            "sql.slowquery.min_rows" => set!(self.cfg.security.slowquery_min_rows, self.int(key, node, 0, 100_000_000).map(|v| v as u64)),
+            "security.baseline.allow_url_include" => set!(
+                self.cfg.security.baseline.allow_url_include,
+                self.boolean(key, node)
+            ),
+            "security.baseline.expose_php" => set!(
+                self.cfg.security.baseline.expose_php,
+                self.boolean(key, node)
+            ),
+            "security.baseline.display_errors" => set!(
+                self.cfg.security.baseline.display_errors,
+                self.boolean(key, node)
+            ),
+            "security.baseline.open_basedir" => set!(
+                self.cfg.security.baseline.open_basedir,
+                self.boolean(key, node)
+            ),
+            "security.baseline.session_cookie" => set!(
+                self.cfg.security.baseline.session_cookie,
+                self.boolean(key, node)
+            ),
+            "security.baseline.disable_functions" => {
+                set!(
+                    self.cfg.security.baseline.disable_functions,
+                    self.string_list(key, node)
+                        .map(|v| v.into_iter().map(|f| f.to_ascii_lowercase()).collect())
+                )
+            }
+            "security.weak_passwords" => set!(
+                self.cfg.security.weak_passwords,
+                self.string_list(key, node)
+            ),
+            "security.privileged_users" => set!(
+                self.cfg.security.privileged_users,
+                self.string_list(key, node)
+            ),
+            "sql.slowquery.min_rows" => set!(
+                self.cfg.security.slowquery_min_rows,
+                self.int(key, node, 0, 100_000_000).map(|v| v as u64)
+            ),
             "inject.urlprefix" => set!(self.cfg.inject.urlprefix, self.string(key, node)),
             "inject.custom_html" => set!(self.cfg.inject.custom_html, self.string(key, node)),
             "hook.include" => match self.string(key, node).as_deref() {
                 Some("auto") => self.cfg.include_hook = IncludeHook::Auto,
                 Some("opcode") => self.cfg.include_hook = IncludeHook::Opcode,
                 Some("compile") => self.cfg.include_hook = IncludeHook::Compile,
-                Some(other) => self.err(node.line, key, format!("must be auto, opcode or compile, got `{other}`")),
+                Some(other) => self.err(
+                    node.line,
+                    key,
+                    format!("must be auto, opcode or compile, got `{other}`"),
+                ),
                 None => {}
             },
             "whitelist" => self.whitelist(node),
             "log" => match node.value {
                 Value::Map(_) => self.cfg.log = Some(node.clone()),
-                _ => self.err(node.line, key, format!("must be a mapping, got {}", node.type_name())),
+                _ => self.err(
+                    node.line,
+                    key,
+                    format!("must be a mapping, got {}", node.type_name()),
+                ),
             },
             _ => self.err(node.line, key, "unknown key"),
         }
@@ -513,7 +668,14 @@ impl Loader {
     fn whitelist(&mut self, node: &Node) {
         let Value::Map(entries) = &node.value else {
             if node.value != Value::Null {
-                self.err(node.line, "whitelist", format!("must be a mapping of URL prefix -> check types, got {}", node.type_name()));
+                self.err(
+                    node.line,
+                    "whitelist",
+                    format!(
+                        "must be a mapping of URL prefix -> check types, got {}",
+                        node.type_name()
+                    ),
+                );
             }
             return;
         };
@@ -526,13 +688,24 @@ impl Loader {
                     for item in items {
                         match &item.value {
                             Value::Str(s) => names.push(s.clone()),
-                            _ => self.err(item.line, &key, format!("check types must be names, got {}", item.type_name())),
+                            _ => self.err(
+                                item.line,
+                                &key,
+                                format!("check types must be names, got {}", item.type_name()),
+                            ),
                         }
                     }
                     names
                 }
                 _ => {
-                    self.err(types.line, &key, format!("must be a list of check types or `all`, got {}", types.type_name()));
+                    self.err(
+                        types.line,
+                        &key,
+                        format!(
+                            "must be a list of check types or `all`, got {}",
+                            types.type_name()
+                        ),
+                    );
                     continue;
                 }
             };
@@ -565,7 +738,14 @@ impl RaspConfig {
         match &root.value {
             Value::Map(entries) => loader.walk("", entries),
             Value::Null => {}
-            _ => loader.err(root.line, "", format!("the file must be a mapping of keys, got {}", root.type_name())),
+            _ => loader.err(
+                root.line,
+                "",
+                format!(
+                    "the file must be a mapping of keys, got {}",
+                    root.type_name()
+                ),
+            ),
         }
         if loader.errors.is_empty() {
             Ok(loader.cfg)
@@ -595,9 +775,12 @@ mod tests {
 
     #[test]
     fn nested_and_dotted_keys_agree() {
-        let a = RaspConfig::parse("plugin:\n  timeout:\n    millis: 250\nblock:\n  status_code: 403\n").unwrap();
+        let a =
+            RaspConfig::parse("plugin:\n  timeout:\n    millis: 250\nblock:\n  status_code: 403\n")
+                .unwrap();
         let b = RaspConfig::parse("plugin.timeout.millis: 250\nblock.status_code: 403\n").unwrap();
-        let c = RaspConfig::parse("plugin:\n  timeout.millis: 250\nblock: {status_code: 403}\n").unwrap();
+        let c = RaspConfig::parse("plugin:\n  timeout.millis: 250\nblock: {status_code: 403}\n")
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(a, c);
         assert_eq!(a.plugin.timeout_millis, 250);
@@ -606,24 +789,43 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_key() {
-        let e = RaspConfig::parse("block:\n  status_code: abc\nplugin.timeout.milis: 5\n").unwrap_err();
+        let e =
+            RaspConfig::parse("block:\n  status_code: abc\nplugin.timeout.milis: 5\n").unwrap_err();
         assert_eq!(e.0.len(), 2);
         assert_eq!(e.0[0].line, 2);
         assert_eq!(e.0[0].key, "block.status_code");
         assert!(e.0[0].message.contains("integer"), "{}", e.0[0]);
         assert_eq!(e.0[1].line, 3);
-        assert!(e.0[1].message.contains("did you mean `plugin.timeout.millis`"), "{}", e.0[1]);
+        assert!(
+            e.0[1]
+                .message
+                .contains("did you mean `plugin.timeout.millis`"),
+            "{}",
+            e.0[1]
+        );
         assert_eq!(e.to_string().lines().count(), 2);
     }
 
     #[test]
     fn misspelt_sections_get_suggestions() {
-        let e = RaspConfig::parse("plugin.timout.millis: 5\n").unwrap_err().to_string();
+        let e = RaspConfig::parse("plugin.timout.millis: 5\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("did you mean `plugin.timeout.millis`"), "{e}");
-        let e = RaspConfig::parse("plugin:\n  timout:\n    millis: 5\n").unwrap_err().to_string();
-        assert!(e.contains("line 2") && e.contains("did you mean `plugin.timeout.millis`"), "{e}");
-        let e = RaspConfig::parse("blok:\n  status_code: 403\n").unwrap_err().to_string();
-        assert!(e.contains("line 1") && e.contains("did you mean `block."), "{e}");
+        let e = RaspConfig::parse("plugin:\n  timout:\n    millis: 5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2") && e.contains("did you mean `plugin.timeout.millis`"),
+            "{e}"
+        );
+        let e = RaspConfig::parse("blok:\n  status_code: 403\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 1") && e.contains("did you mean `block."),
+            "{e}"
+        );
         let e = RaspConfig::parse("zzzzzz: 1\n").unwrap_err().to_string();
         assert!(e.contains("see docs/configuration.md"), "{e}");
     }
@@ -636,10 +838,16 @@ mod tests {
             ("plugin.monitor_mode: yes-please", "true or false"),
             ("block.content_html: [1]", "must be a string"),
             ("plugin: 5", "expected a mapping"),
-            ("block.redirect_url: javascript:alert(1)", "absolute http(s) URL"),
+            (
+                "block.redirect_url: javascript:alert(1)",
+                "absolute http(s) URL",
+            ),
             ("clientip.header: 'X Forwarded'", "not a header name"),
             ("whitelist: [a]", "mapping of URL prefix"),
-            ("whitelist: {'a.com/': [sql, nope]}", "unknown check type `nope`"),
+            (
+                "whitelist: {'a.com/': [sql, nope]}",
+                "unknown check type `nope`",
+            ),
             ("- just\n- a list\n", "must be a mapping"),
             ("a: [unclosed", "YAML syntax error"),
         ] {
@@ -650,7 +858,8 @@ mod tests {
 
     #[test]
     fn whitelist_entries() {
-        let c = RaspConfig::parse("whitelist:\n  'a.com/admin': [sql, command]\n  '*': all\n").unwrap();
+        let c =
+            RaspConfig::parse("whitelist:\n  'a.com/admin': [sql, command]\n  '*': all\n").unwrap();
         assert_eq!(c.whitelist.len(), 2);
         assert!(c.whitelist[0].types.contains(CheckType::Sql));
         assert!(!c.whitelist[0].types.contains(CheckType::ReadFile));
@@ -671,26 +880,49 @@ mod tests {
         assert_eq!(c.security.weak_passwords, ["hunter2", "1234"]);
         assert_eq!(c.security.slowquery_min_rows, 0);
         assert_eq!(c.inject.urlprefix, "/shop/");
-        let e = RaspConfig::parse("security.weak_passwords: [a, [b]]\n").unwrap_err().to_string();
+        let e = RaspConfig::parse("security.weak_passwords: [a, [b]]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("list items must be strings"), "{e}");
-        let e = RaspConfig::parse("security.baseline.disable_functions: system\n").unwrap_err().to_string();
+        let e = RaspConfig::parse("security.baseline.disable_functions: system\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("must be a list"), "{e}");
     }
 
     #[test]
     fn algorithm_config_is_opaque_json() {
-        let c = RaspConfig::parse("plugin:\n  algorithm_config:\n    sql_userinput: {action: log}\n").unwrap();
+        let c =
+            RaspConfig::parse("plugin:\n  algorithm_config:\n    sql_userinput: {action: log}\n")
+                .unwrap();
         assert_eq!(c.plugin.algorithm_config["sql_userinput"]["action"], "log");
     }
 
     #[test]
     fn include_hook_mode() {
-        assert_eq!(RaspConfig::parse("").unwrap().include_hook, IncludeHook::Auto);
-        assert_eq!(RaspConfig::parse("hook.include: opcode").unwrap().include_hook, IncludeHook::Opcode);
-        assert_eq!(RaspConfig::parse("hook:\n  include: compile").unwrap().include_hook, IncludeHook::Compile);
-        let e = RaspConfig::parse("hook.include: jit").unwrap_err().to_string();
+        assert_eq!(
+            RaspConfig::parse("").unwrap().include_hook,
+            IncludeHook::Auto
+        );
+        assert_eq!(
+            RaspConfig::parse("hook.include: opcode")
+                .unwrap()
+                .include_hook,
+            IncludeHook::Opcode
+        );
+        assert_eq!(
+            RaspConfig::parse("hook:\n  include: compile")
+                .unwrap()
+                .include_hook,
+            IncludeHook::Compile
+        );
+        let e = RaspConfig::parse("hook.include: jit")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("auto, opcode or compile"), "{e}");
-        let e = RaspConfig::parse("hook.includ: auto").unwrap_err().to_string();
+        let e = RaspConfig::parse("hook.includ: auto")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("did you mean `hook.include`"), "{e}");
     }
 

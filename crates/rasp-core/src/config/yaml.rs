@@ -124,7 +124,9 @@ impl Builder {
                             self.error.get_or_insert(SyntaxError {
                                 line: node.line,
                                 column: 0,
-                                message: "a mapping key must be a plain value, not a list or mapping".into(),
+                                message:
+                                    "a mapping key must be a plain value, not a list or mapping"
+                                        .into(),
                             });
                             String::new()
                         }
@@ -232,7 +234,11 @@ impl MarkedEventReceiver for Builder {
             }
             Event::Alias(id) => {
                 // Charge the expanded size before cloning anything.
-                let size = self.anchors.get(id).and_then(|a| a.as_ref()).map(|(_, n)| *n);
+                let size = self
+                    .anchors
+                    .get(id)
+                    .and_then(|a| a.as_ref())
+                    .map(|(_, n)| *n);
                 let Some(size) = size else {
                     self.error = Some(SyntaxError {
                         line,
@@ -293,7 +299,9 @@ mod tests {
         assert_eq!(m[0].0, "a");
         assert_eq!(m[0].1.value, Value::Int(1));
         assert_eq!(m[0].1.line, 1);
-        let Value::Map(b) = &m[1].1.value else { panic!() };
+        let Value::Map(b) = &m[1].1.value else {
+            panic!()
+        };
         assert_eq!(b[0].1.value, Value::Bool(true));
         assert_eq!(b[0].1.line, 3);
         assert_eq!(b[1].1.value, Value::Str("x".into()));
@@ -328,7 +336,10 @@ mod tests {
     #[test]
     fn empty_is_empty_map() {
         assert_eq!(parse("").unwrap().value, Value::Map(vec![]));
-        assert_eq!(parse("# only a comment\n").unwrap().value, Value::Map(vec![]));
+        assert_eq!(
+            parse("# only a comment\n").unwrap().value,
+            Value::Map(vec![])
+        );
     }
 
     #[test]

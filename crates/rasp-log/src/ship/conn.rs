@@ -77,7 +77,9 @@ impl Pace {
         }
         let window = Duration::from_secs(1) / PACE_WINDOWS_PER_SECOND;
         let doublings = self.connected.elapsed().as_secs().min(16) as u32;
-        let rate = SLOW_START_RATE.saturating_mul(1 << doublings).min(self.per_second);
+        let rate = SLOW_START_RATE
+            .saturating_mul(1 << doublings)
+            .min(self.per_second);
         let per_window = (rate / PACE_WINDOWS_PER_SECOND).max(1);
         let elapsed = self.window_start.elapsed();
         if elapsed >= window {
@@ -193,7 +195,9 @@ impl Conn {
                 probe_tcp(stream)
             }
             Conn::Udp {
-                socket, since_probe, ..
+                socket,
+                since_probe,
+                ..
             } => {
                 *since_probe = 0;
                 probe_udp(socket)
