@@ -43,6 +43,8 @@ static CURRENT: Mutex<Option<Arc<shm::Generation>>> = Mutex::new(None);
 /// Standalone mode: the process's snapshot and the fingerprint it came from.
 static LOCAL: Mutex<Option<(u64, Result<Arc<Snapshot>, String>)>> = Mutex::new(None);
 static LAST_POLL: Mutex<Option<Instant>> = Mutex::new(None);
+/// A published generation this process refused (checksum, descriptor).
+static REFUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 pub fn engine_options(cfg: &RaspConfig) -> EngineOptions {
     EngineOptions {
@@ -79,7 +81,7 @@ pub fn on_request_start() {
     if let Some(seg) = agent::segment() {
         let published = seg.generation();
         let have = current_generation().map_or(0, |g| g.generation);
-        if published != 0 && published != have {
+        if published != 0 && published != have && published != REFUSED.load(std::sync::atomic::Ordering::Relaxed) {
             if switch_generation(seg) {
                 drop_engines();
             }
@@ -125,6 +127,7 @@ thread_local! {
 /// Takes the published generation as this process's current one; true if
 /// it changed (the caller then drops its engines).
 fn switch_generation(seg: &shm::Segment) -> bool {
+    let published = seg.generation();
     match seg.read() {
         Ok(Some(g)) => {
             match RaspConfig::parse(&g.config) {
@@ -151,6 +154,11 @@ fn switch_generation(seg: &shm::Segment) -> bool {
         }
         Ok(None) => false,
         Err(e) => {
+            // A generation that failed validation stays refused until the
+            // agent publishes another; a torn read is tried again.
+            if !e.contains("kept changing") {
+                REFUSED.store(published, std::sync::atomic::Ordering::Relaxed);
+            }
             logs::rasp("error", &e);
             false
         }

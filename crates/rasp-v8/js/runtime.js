@@ -28,6 +28,15 @@
   let context = null;
   let currentPlugin = null;
 
+  // Lone UTF-16 surrogates (slicing a string by code units can leave one)
+  // become U+FFFD before anything crosses to Rust: JSON.stringify writes a
+  // lone surrogate as a \udXXX escape, which is not valid JSON to serde, and
+  // the whole check result, every verdict in it, would be lost.
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+  function wellFormed(key, value) {
+    return typeof value === 'string' ? value.replace(LONE_SURROGATE, '\uFFFD') : value;
+  }
+
   function clip(s, n) {
     return s.length > n ? s.slice(0, n) + '...' : s;
   }
@@ -180,7 +189,7 @@
   function drain(verdicts, errors) {
     if (!verdicts && !errors && logs.length === 0 && logsDropped === 0) return undefined;
     if (logsDropped) logs.push('[rasp] ' + logsDropped + ' plugin log lines dropped (limit ' + MAX_LOG_LINES + ' per check)');
-    const out = JSON.stringify({ v: verdicts || [], e: errors || [], l: logs });
+    const out = JSON.stringify({ v: verdicts || [], e: errors || [], l: logs }, wellFormed);
     logs = [];
     logsDropped = 0;
     return out;
@@ -262,7 +271,7 @@
     return JSON.stringify({
       types: Object.keys(handlers),
       plugins: plugins.map(function (p) { return { name: p.name, version: String(p.version || '') }; }),
-    });
+    }, wellFormed);
   };
 
   global.__rasp_drain_logs = function () {

@@ -17,7 +17,37 @@ struct Entry {
     iso: usize,
     deadline: Instant,
     fired: bool,
+    /// CPU-time clock of the thread running the check, and its reading
+    /// when armed: the budget is CPU time, so a check whose thread was
+    /// descheduled (a busy machine) is not cut off for time it never had.
+    cpu_clock: Option<libc::clockid_t>,
+    cpu_start: Duration,
+    budget: Duration,
+    /// Wall-clock backstop: cut off regardless after this.
+    hard_deadline: Instant,
 }
+
+fn cpu_now(clock: libc::clockid_t) -> Option<Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid out-pointer; an invalid clock gives an error.
+    if unsafe { libc::clock_gettime(clock, &mut ts) } != 0 {
+        return None;
+    }
+    Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+fn this_thread_clock() -> Option<libc::clockid_t> {
+    let mut clock: libc::clockid_t = 0;
+    // SAFETY: pthread_self is always valid; `clock` is a valid out-pointer.
+    (unsafe { libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock) } == 0).then_some(clock)
+}
+
+/// How much longer than its CPU budget a check may take in wall-clock
+/// time before it is cut off anyway.
+const WALL_FACTOR: u32 = 10;
 
 #[derive(Default)]
 struct State {
@@ -104,7 +134,10 @@ impl Watchdog {
 
     /// Arms a deadline for `iso`; the returned guard disarms on drop.
     pub(crate) fn arm(&'static self, iso: *mut sys::RaspIsolate, timeout: Duration) -> Armed {
-        let deadline = Instant::now() + timeout;
+        let now = Instant::now();
+        let deadline = now + timeout;
+        let cpu_clock = this_thread_clock();
+        let cpu_start = cpu_clock.and_then(cpu_now).unwrap_or_default();
         let mut st = self.lock();
         st.next_id += 1;
         let id = st.next_id;
@@ -113,6 +146,10 @@ impl Watchdog {
             iso: iso as usize,
             deadline,
             fired: false,
+            cpu_clock,
+            cpu_start,
+            budget: timeout,
+            hard_deadline: now + timeout * WALL_FACTOR,
         });
         let wake = st.sleep_until.map_or(true, |t| deadline < t);
         drop(st);
@@ -132,6 +169,18 @@ impl Watchdog {
             let now = Instant::now();
             for e in st.entries.iter_mut() {
                 if !e.fired && e.deadline <= now {
+                    // Wall time is up; CPU time may not be. Re-arm for the
+                    // CPU budget left, unless the backstop passed too.
+                    let used = e
+                        .cpu_clock
+                        .and_then(cpu_now)
+                        .map(|c| c.saturating_sub(e.cpu_start));
+                    if let Some(used) = used {
+                        if used < e.budget && now < e.hard_deadline {
+                            e.deadline = (now + (e.budget - used)).min(e.hard_deadline);
+                            continue;
+                        }
+                    }
                     e.fired = true;
                     // SAFETY: an entry exists only while its Armed guard lives,
                     // and the guard is dropped before the isolate is freed;
