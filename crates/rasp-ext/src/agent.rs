@@ -34,7 +34,17 @@ static SUPERVISOR_PID: AtomicI32 = AtomicI32::new(0);
 
 /// The shared segment, when this process (or its parent) runs an agent.
 pub fn segment() -> Option<&'static Segment> {
-    SEGMENT.get().filter(|s| s.valid())
+    let seg = SEGMENT.get()?;
+    if seg.valid() {
+        return Some(seg);
+    }
+    // Mapped but its header is damaged: say so once per process, then work
+    // without the agent (standalone mode).
+    static REPORTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    if REPORTED.swap(std::process::id(), Ordering::Relaxed) != std::process::id() {
+        logs::rasp("error", "the shared memory segment header is damaged; this process loads plugins itself and no longer follows the agent");
+    }
+    None
 }
 
 pub fn supervisor_pid() -> i32 {
@@ -48,6 +58,8 @@ pub struct Build {
     pub whitelist: Vec<u8>,
     pub types: CheckTypeSet,
     pub info_json: String,
+    /// Plugins left out because they failed to load, one message each.
+    pub skipped: Vec<String>,
 }
 
 /// Validates the config and builds snapshot and whitelist from a bundle.
@@ -64,14 +76,19 @@ pub fn build(bundle: &Bundle) -> Result<Build, String> {
             source: p.source.clone(),
         })
         .collect();
-    let snapshot = rasp_v8::Snapshot::build(&plugins, &crate::runtime::engine_options(&config))
-        .map_err(|e| e.to_string())?;
+    let (snapshot, skipped) =
+        rasp_v8::Snapshot::build_lenient(&plugins, &crate::runtime::engine_options(&config))
+            .map_err(|e| e.to_string())?;
     let info = snapshot.info();
     let info_json = serde_json::json!({
         "plugins": info.plugins.iter().map(|p| serde_json::json!({"name": p.name, "version": p.version})).collect::<Vec<_>>(),
     })
     .to_string();
     Ok(Build {
+        skipped: skipped
+            .into_iter()
+            .map(|s| format!("plugin {} not loaded, the others are: {}", s.name, s.error))
+            .collect(),
         types: info.types,
         snapshot,
         config_text: text,
@@ -232,20 +249,9 @@ fn supervise(seg: &'static Segment, root: PathBuf, lifeline: RawFd) -> ! {
         // SAFETY: the supervisor is single-threaded; the child runs agent_main.
         let agent = unsafe { libc::fork() };
         if agent == 0 {
-            // SAFETY: ask for SIGKILL when the supervisor dies; re-check the
-            // parent in case it died before the prctl.
-            unsafe {
-                libc::prctl(
-                    libc::PR_SET_PDEATHSIG,
-                    libc::SIGKILL as libc::c_ulong,
-                    0,
-                    0,
-                    0,
-                )
-            };
-            if unsafe { libc::getppid() } == 1 {
-                exit_now(0);
-            }
+            // No parent-death signal: the agent follows PHP through the
+            // lifeline, and if only the supervisor dies (killed), reload and
+            // shipping go on; agent_main reports the loss of its restarter.
             set_process_name("rasp-agent");
             agent_main(seg, &root, lifeline);
         }
@@ -388,8 +394,20 @@ fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let _watcher = watch(root, tx);
     let mut dirty = Some(Instant::now() - DEBOUNCE);
+    // SAFETY: getppid has no preconditions.
+    let supervisor = unsafe { libc::getppid() };
+    let mut orphan_reported = false;
     loop {
         seg.heartbeat();
+        // SAFETY: as above.
+        if !orphan_reported && unsafe { libc::getppid() } != supervisor {
+            orphan_reported = true;
+            logs::rasp_at(
+                root,
+                "error",
+                &format!("the agent supervisor (pid {supervisor}) is gone; the agent keeps running but will not be restarted if it stops"),
+            );
+        }
         if lifeline_closed(lifeline, 0) {
             logs::rasp_at(root, "info", "PHP is gone; agent exits");
             exit_now(0);
@@ -460,6 +478,10 @@ fn agent_main(seg: &'static Segment, root: &Path, lifeline: RawFd) -> ! {
                         }
                         for line in &b.snapshot.info().load_logs {
                             logs::plugin_at(root, line);
+                        }
+                        for msg in &b.skipped {
+                            logs::plugin_at(root, msg);
+                            logs::rasp_at(root, "error", msg);
                         }
                         logs::rasp_at(
                             root,

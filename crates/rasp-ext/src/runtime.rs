@@ -46,6 +46,16 @@ static LAST_POLL: Mutex<Option<Instant>> = Mutex::new(None);
 /// A published generation this process refused (checksum, descriptor).
 static REFUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Plugins that failed to load and were left out: an error in the plugin
+/// and rasp logs, the other plugins keep protecting.
+fn report_skipped(skipped: &[rasp_v8::SkippedPlugin]) {
+    for s in skipped {
+        let msg = format!("plugin {} not loaded, the others are: {}", s.name, s.error);
+        logs::plugin(&msg);
+        logs::rasp("error", &msg);
+    }
+}
+
 pub fn engine_options(cfg: &RaspConfig) -> EngineOptions {
     EngineOptions {
         timeout: Duration::from_millis(cfg.plugin.timeout_millis),
@@ -81,7 +91,10 @@ pub fn on_request_start() {
     if let Some(seg) = agent::segment() {
         let published = seg.generation();
         let have = current_generation().map_or(0, |g| g.generation);
-        if published != 0 && published != have && published != REFUSED.load(std::sync::atomic::Ordering::Relaxed) {
+        if published != 0
+            && published != have
+            && published != REFUSED.load(std::sync::atomic::Ordering::Relaxed)
+        {
             if switch_generation(seg) {
                 drop_engines();
             }
@@ -166,13 +179,21 @@ fn switch_generation(seg: &shm::Segment) -> bool {
 }
 
 /// Waits briefly for the agent's first generation (a worker may start
-/// before the agent finished its first build).
+/// before the agent finished its first build). Only once per process, and
+/// not at all once the agent reported that it cannot build: a broken root
+/// dir must not add seconds to every request.
 fn await_first_generation(seg: &shm::Segment) -> Option<Arc<shm::Generation>> {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    while Instant::now() < deadline {
+    static WAITED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let pid = std::process::id();
+    let waited = WAITED.swap(pid, std::sync::atomic::Ordering::Relaxed) == pid;
+    let deadline = Instant::now() + Duration::from_secs(if waited { 0 } else { 3 });
+    loop {
         if seg.generation() != 0 {
             switch_generation(seg);
             return current_generation();
+        }
+        if Instant::now() >= deadline || seg.last_error().is_some() {
+            break; // the agent gave up on this root dir: do the work ourselves
         }
         if seg.agent_pid() != 0 && seg.heartbeat_age_ms() > 5_000 {
             break; // the agent is not alive: do the work ourselves
@@ -186,17 +207,24 @@ fn load_standalone(settings: &state::Settings) -> Result<Engine, String> {
     let opts = engine_options(&settings.config);
     let b = bundle::read_bundle(&settings.root_dir)?;
     if crate::zend::is_cli() {
-        let engine = Engine::from_sources(&plugins_of(&b), &opts).map_err(|e| e.to_string())?;
+        let (engine, skipped) =
+            Engine::from_sources_lenient(&plugins_of(&b), &opts).map_err(|e| e.to_string())?;
         for line in &engine.info().load_logs {
             logs::plugin(line);
         }
+        report_skipped(&skipped);
         return Ok(engine);
     }
     let snap = {
         let mut local = LOCAL.lock().unwrap_or_else(|e| e.into_inner());
         if local.is_none() {
             let fp = bundle::fingerprint(&settings.root_dir);
-            let built = Snapshot::build(&plugins_of(&b), &opts).map_err(|e| e.to_string());
+            let built = Snapshot::build_lenient(&plugins_of(&b), &opts)
+                .map(|(snap, skipped)| {
+                    report_skipped(&skipped);
+                    snap
+                })
+                .map_err(|e| e.to_string());
             if let Ok(s) = &built {
                 for line in &s.info().load_logs {
                     logs::plugin(line);

@@ -236,6 +236,52 @@ impl Scripts {
     }
 }
 
+/// A plugin left out of a lenient build because it failed to load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedPlugin {
+    pub name: String,
+    /// The load error (`name:line: SyntaxError ...`).
+    pub error: String,
+}
+
+/// Runs `load` over `plugins`, leaving out each plugin its load error is
+/// about (errors start with `name:`) and trying again with the rest, so one
+/// broken file does not take the other plugins' protection with it. An
+/// error that names no plugin (the runtime itself, V8) is returned as is.
+fn load_leniently<T>(
+    plugins: &[PluginSource],
+    mut load: impl FnMut(&[PluginSource]) -> Result<T, EngineError>,
+) -> Result<(T, Vec<SkippedPlugin>), EngineError> {
+    let mut left: Vec<PluginSource> = plugins.to_vec();
+    let mut skipped = Vec::new();
+    loop {
+        match load(&left) {
+            Ok(t) => return Ok((t, skipped)),
+            Err(EngineError::Load(msg)) => {
+                // The longest name wins: "a.js" must not claim "a.js.bak:1:".
+                let culprit = left
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| {
+                        msg.strip_prefix(p.name.as_str())
+                            .is_some_and(|r| r.starts_with(':'))
+                    })
+                    .max_by_key(|(_, p)| p.name.len())
+                    .map(|(i, _)| i);
+                let Some(i) = culprit else {
+                    return Err(EngineError::Load(msg));
+                };
+                let p = left.remove(i);
+                skipped.push(SkippedPlugin {
+                    name: p.name,
+                    error: msg,
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A V8 startup snapshot of the runtime with all plugins loaded.
 #[derive(Clone)]
 pub struct Snapshot {
@@ -285,6 +331,16 @@ impl Snapshot {
         let engine = Engine::create(Some(snap.bytes.clone()), &[], opts, true)?;
         snap.info = engine.info.clone();
         Ok(snap)
+    }
+
+    /// Like [`Snapshot::build`], but a plugin that fails to load (a syntax
+    /// error, an exception at top level) is left out and returned with its
+    /// error instead of failing the whole build.
+    pub fn build_lenient(
+        plugins: &[PluginSource],
+        opts: &EngineOptions,
+    ) -> Result<(Snapshot, Vec<SkippedPlugin>), EngineError> {
+        load_leniently(plugins, |ps| Snapshot::build(ps, opts))
     }
 
     /// A snapshot received as bytes (e.g. from shared memory), built by
@@ -339,6 +395,15 @@ impl Engine {
         initialize()?;
         let scripts = Scripts::new(plugins, opts);
         Engine::create(None, &scripts.raw(), opts, true)
+    }
+
+    /// Like [`Engine::from_sources`], leaving out plugins that fail to load
+    /// (see [`Snapshot::build_lenient`]).
+    pub fn from_sources_lenient(
+        plugins: &[PluginSource],
+        opts: &EngineOptions,
+    ) -> Result<(Engine, Vec<SkippedPlugin>), EngineError> {
+        load_leniently(plugins, |ps| Engine::from_sources(ps, opts))
     }
 
     fn create(

@@ -24,5 +24,5 @@ mod watchdog;
 
 pub use engine::{
     initialize, v8_version, CheckOutcome, Engine, EngineError, EngineInfo, EngineOptions, Fault,
-    PluginError, PluginInfo, PluginSource, Snapshot,
+    PluginError, PluginInfo, PluginSource, SkippedPlugin, Snapshot,
 };

@@ -221,6 +221,47 @@ fn heap_eater_is_stopped_and_engine_poisoned() {
 }
 
 #[test]
+fn lenient_builds_leave_out_only_the_broken_plugins() {
+    let (snap, skipped) = Snapshot::build_lenient(
+        &[
+            plugin("bad.js", "const x = 1;\nthis is not js;\n"),
+            plugin("ok.js", SQL_PLUGIN),
+            plugin("bad.js.bak", "\nthrow new Error('top level');"),
+        ],
+        &opts(),
+    )
+    .expect("the good plugin still loads");
+    let names: Vec<&str> = skipped.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["bad.js", "bad.js.bak"]);
+    assert!(
+        skipped[0].error.starts_with("bad.js:2:"),
+        "{:?}",
+        skipped[0]
+    );
+    assert!(
+        skipped[1].error.starts_with("bad.js.bak:2:"),
+        "{:?}",
+        skipped[1]
+    );
+    let loaded: Vec<&str> = snap
+        .info()
+        .plugins
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(loaded.len(), 1, "{loaded:?}");
+    assert!(snap.info().types.contains(CheckType::Sql));
+    assert!(Engine::from_snapshot(&snap, &opts()).is_ok());
+
+    // Nothing to leave out: no plugin is skipped; all broken: an engine
+    // with no plugins, which the caller reports.
+    let (_, none) = Snapshot::build_lenient(&[plugin("ok.js", SQL_PLUGIN)], &opts()).unwrap();
+    assert!(none.is_empty());
+    let (_, all) = Engine::from_sources_lenient(&[plugin("x.js", "}")], &opts()).unwrap();
+    assert_eq!(all.len(), 1);
+}
+
+#[test]
 fn load_errors_name_file_and_line() {
     let err = Snapshot::build(
         &[
