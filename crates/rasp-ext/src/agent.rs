@@ -350,7 +350,7 @@ fn ship_loop(root: PathBuf, config: ShipConfig) {
                 logs::rasp_at(&root, "info", &format!("log sink {i} is reachable again"));
             }
         }
-        if last_prune.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+        if last_prune.map_or(true, |t| t.elapsed() > Duration::from_secs(3600)) {
             last_prune = Some(Instant::now());
             let r = rasp_log::prune(&root, &cfg);
             for e in r.errors {

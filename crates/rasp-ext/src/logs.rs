@@ -138,7 +138,11 @@ fn is_master() -> bool {
     MASTER_PID.load(std::sync::atomic::Ordering::Relaxed) == std::process::id()
 }
 
-fn current() -> Option<(Arc<Logs>, Option<(u32, u32)>)> {
+/// The logs of this process and, when running as root, the owner of logs/
+/// (uid, gid) to write as.
+type CurrentLogs = (Arc<Logs>, Option<(u32, u32)>);
+
+fn current() -> Option<CurrentLogs> {
     if is_master() {
         return None;
     }

@@ -40,8 +40,10 @@ thread_local! {
 
 /// The generation this process uses (agent mode), shared by its threads.
 static CURRENT: Mutex<Option<Arc<shm::Generation>>> = Mutex::new(None);
+/// A bundle fingerprint and the snapshot built from it (or why it failed).
+type LocalSnapshot = (u64, Result<Arc<Snapshot>, String>);
 /// Standalone mode: the process's snapshot and the fingerprint it came from.
-static LOCAL: Mutex<Option<(u64, Result<Arc<Snapshot>, String>)>> = Mutex::new(None);
+static LOCAL: Mutex<Option<LocalSnapshot>> = Mutex::new(None);
 static LAST_POLL: Mutex<Option<Instant>> = Mutex::new(None);
 /// A published generation this process refused (checksum, descriptor).
 static REFUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

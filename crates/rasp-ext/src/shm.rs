@@ -243,7 +243,7 @@ impl Segment {
             if lens
                 .iter()
                 .try_fold(0usize, |a, &l| a.checked_add(l))
-                .is_none_or(|t| t > SLOT_LEN)
+                .map_or(true, |t| t > SLOT_LEN)
             {
                 return Err("shared memory descriptor is corrupt (lengths out of range)".into());
             }

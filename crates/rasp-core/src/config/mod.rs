@@ -347,7 +347,7 @@ fn suggestion(key: &str) -> String {
         let mut cut = k.key.len();
         loop {
             let d = edit_distance(key, &k.key[..cut]);
-            if best.is_none_or(|(bd, _)| d < bd) {
+            if best.map_or(true, |(bd, _)| d < bd) {
                 best = Some((d, k.key));
             }
             match k.key[..cut].rfind('.') {
