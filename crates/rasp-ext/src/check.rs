@@ -64,18 +64,19 @@ fn decide(
     let _guard = state::CheckGuard::enter();
     let cfg = state::config();
     let mut params = params();
-    if let Value::Object(m) = &mut params {
-        let frames = if stack {
-            zend::php_stack(cfg.plugin.maxstack)
-        } else {
-            Vec::new()
-        };
-        m.insert("stack".into(), Value::from(frames));
-    }
     let params_json = params.to_string();
     let serial = request::serial();
+    // params.stack is built only if a handler reads it (the PHP frames are
+    // live for the whole check), and for the alarm below.
+    let maxstack = if stack { cfg.plugin.maxstack } else { 0 };
+    let frames_json = move || {
+        if maxstack == 0 {
+            return "[]".to_string();
+        }
+        serde_json::to_string(&zend::php_stack(maxstack)).unwrap_or_else(|_| "[]".into())
+    };
     let outcome = runtime::with_engine(|e| {
-        e.check(t, &params_json, serial, || {
+        e.check_lazy_stack(t, &params_json, serial, frames_json, || {
             (*request::context_json()).clone()
         })
     })?;
@@ -100,6 +101,17 @@ fn decide(
     } else {
         verdict
     };
+    if verdict.action == Action::Ignore {
+        return None;
+    }
+    if let Value::Object(m) = &mut params {
+        let frames = if stack {
+            zend::php_stack(cfg.plugin.maxstack)
+        } else {
+            Vec::new()
+        };
+        m.insert("stack".into(), Value::from(frames));
+    }
     match verdict.action {
         Action::Ignore => return None,
         Action::Log => logs::alarm(t, &params, &verdict, "log"),

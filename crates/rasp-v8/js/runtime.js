@@ -195,7 +195,10 @@
     return out;
   }
 
-  // params.stack passed apart (Engine::check_with_stack): parsed on first read.
+  // params.stack passed apart (Engine::check_with_stack), or built by the
+  // embedder only when read (Engine::check_lazy_stack, stackJson ''):
+  // parsed on first read.
+  const nativeStack = global.__rasp_native_stack;
   function lazyStack(params, stackJson) {
     let stack;
     Object.defineProperty(params, 'stack', {
@@ -203,7 +206,10 @@
       enumerable: true,
       get: function () {
         if (stack === undefined) {
-          try { stack = JSON.parse(stackJson); } catch (e) { stack = []; }
+          try {
+            stack = JSON.parse(stackJson === '' && typeof nativeStack === 'function' ? nativeStack() : stackJson);
+            if (!Array.isArray(stack)) stack = [];
+          } catch (e) { stack = []; }
         }
         return stack;
       },

@@ -27,7 +27,7 @@ namespace {
 std::once_flag g_init_once;
 int g_init_result = RASP_V8_ERROR;
 std::unique_ptr<Platform> g_platform;
-RaspNatives g_natives = {nullptr, nullptr};
+RaspNatives g_natives = {nullptr, nullptr, nullptr};
 
 // Native stack we insist on before entering JS, and the JS stack budget.
 constexpr uintptr_t kStackNeeded = 512 * 1024;
@@ -146,11 +146,28 @@ void Tokenize(const FunctionCallbackInfo<Value> &info, bool sql) {
 void NativeSqlTokenize(const FunctionCallbackInfo<Value> &info) { Tokenize(info, true); }
 void NativeCmdTokenize(const FunctionCallbackInfo<Value> &info) { Tokenize(info, false); }
 
+void AppendToString(void *ud, const char *data, size_t len) {
+  static_cast<std::string *>(ud)->append(data, len);
+}
+
+// params.stack on first read: the embedder builds it only when asked.
+void NativeStack(const FunctionCallbackInfo<Value> &info) {
+  Isolate *iso = info.GetIsolate();
+  std::string json;
+  if (g_natives.php_stack) g_natives.php_stack(RaspSink{&json, AppendToString});
+  if (json.empty()) json = "[]";
+  Local<String> s;
+  if (String::NewFromUtf8(iso, json.data(), NewStringType::kNormal, static_cast<int>(json.size()))
+          .ToLocal(&s))
+    info.GetReturnValue().Set(s);
+}
+
 // Snapshots refer to native callbacks by index into this table, so it must
 // be identical in the process that builds a snapshot and the one restoring it.
 const intptr_t g_external_refs[] = {
     reinterpret_cast<intptr_t>(NativeSqlTokenize),
     reinterpret_cast<intptr_t>(NativeCmdTokenize),
+    reinterpret_cast<intptr_t>(NativeStack),
     0,
 };
 
@@ -158,6 +175,7 @@ Local<Context> NewContext(Isolate *iso) {
   Local<ObjectTemplate> global = ObjectTemplate::New(iso);
   global->Set(iso, "__rasp_native_sql_tokenize", FunctionTemplate::New(iso, NativeSqlTokenize));
   global->Set(iso, "__rasp_native_cmd_tokenize", FunctionTemplate::New(iso, NativeCmdTokenize));
+  global->Set(iso, "__rasp_native_stack", FunctionTemplate::New(iso, NativeStack));
   return Context::New(iso, nullptr, global);
 }
 

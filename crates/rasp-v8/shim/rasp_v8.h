@@ -37,6 +37,9 @@ typedef struct {
   void (*sql_tokenize)(const void *units, size_t len, int two_byte, const char *server,
                        size_t server_len, void *ud, RaspTokenPush push);
   void (*cmd_tokenize)(const void *units, size_t len, int two_byte, void *ud, RaspTokenPush push);
+  // Writes the caller's stack (a JSON array of strings) for params.stack,
+  // asked only when a handler reads it; "[]" when there is none.
+  void (*php_stack)(RaspSink out);
 } RaspNatives;
 
 enum {

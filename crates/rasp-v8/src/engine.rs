@@ -236,6 +236,9 @@ impl Scripts {
     }
 }
 
+/// Deadline of the runtime calls that set an engine up (not checks).
+const SETUP_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A plugin left out of a lenient build because it failed to load.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedPlugin {
@@ -443,9 +446,28 @@ impl Engine {
             _blob: blob,
             _not_send: PhantomData,
         };
-        let info: RawInfo = engine.call_json(c"__rasp_info", &[]).ok_or_else(|| {
-            EngineError::Internal("the runtime did not describe the loaded plugins".into())
-        })?;
+        // Describing the plugins is part of creating the engine, not a check:
+        // a busy machine must not cut it off at the check deadline.
+        engine.timeout = opts.timeout.max(SETUP_TIMEOUT);
+        let (rc, out, fired) = engine.call(c"__rasp_info", &[]);
+        let info: RawInfo = match serde_json::from_slice(&out) {
+            Ok(info) if rc == sys::RASP_V8_OK => info,
+            _ => {
+                let why = match rc {
+                    sys::RASP_V8_TERMINATED if fired => {
+                        format!("cut off after {:?}", engine.timeout)
+                    }
+                    sys::RASP_V8_TERMINATED => "the V8 heap limit was reached".to_string(),
+                    sys::RASP_V8_OK => {
+                        format!("unreadable answer: {:?}", String::from_utf8_lossy(&out))
+                    }
+                    _ => String::from_utf8_lossy(&out).into_owned(),
+                };
+                return Err(EngineError::Internal(format!(
+                    "the runtime did not describe the loaded plugins ({why})"
+                )));
+            }
+        };
         engine.info.types = info
             .types
             .iter()
@@ -456,6 +478,7 @@ impl Engine {
         if keep_load_logs {
             engine.info.load_logs = logs.map(|l| l.l).unwrap_or_default();
         }
+        engine.timeout = opts.timeout;
         Ok(engine)
     }
 
@@ -563,6 +586,24 @@ impl Engine {
         context_json: impl FnOnce() -> String,
     ) -> CheckOutcome {
         self.check_inner(t, params_json, Some(stack_json), serial, context_json)
+    }
+
+    /// [`Engine::check`] with `params.stack` built by `stack` (a JSON array
+    /// of frames) only if a handler reads it, during the check and on this
+    /// thread. Building the stack of a PHP call, serialising and parsing it
+    /// was most of the cost of a check that finds nothing; the official
+    /// plugin never reads it, the embedder adds it to alarms itself.
+    pub fn check_lazy_stack(
+        &mut self,
+        t: CheckType,
+        params_json: &str,
+        serial: u64,
+        stack: impl Fn() -> String + 'static,
+        context_json: impl FnOnce() -> String,
+    ) -> CheckOutcome {
+        natives::with_stack_source(Box::new(stack), || {
+            self.check_inner(t, params_json, Some(""), serial, context_json)
+        })
     }
 
     fn check_inner(
@@ -696,6 +737,45 @@ mod tests {
             let out = e.check(CheckType::Sql, &params, 1, || "{}".into());
             assert_eq!(message(&out), "same same", "{q}");
         }
+    }
+
+    #[test]
+    fn lazy_stack_is_built_only_when_read() {
+        let src = r#"
+            const p = new RASP('lazy');
+            p.register('sql', function (params) {
+                if (params.query === 'read') return { action: 'log', message: JSON.stringify(params.stack) + JSON.stringify(params.stack) };
+                if (params.query === 'dump') return { action: 'log', message: JSON.stringify(params) };
+                return { action: 'ignore' };
+            });
+        "#;
+        let mut e = engine(src);
+        thread_local! { static N: std::cell::Cell<u32> = const { std::cell::Cell::new(0) }; }
+        let source = || {
+            N.with(|n| n.set(n.get() + 1));
+            r#"["a.php@f:1"]"#.to_string()
+        };
+        let out = e.check_lazy_stack(CheckType::Sql, r#"{"query":"skip"}"#, 1, source, || {
+            "{}".into()
+        });
+        assert!(out.verdicts.is_empty());
+        assert_eq!(N.with(|n| n.get()), 0, "not read, not built");
+        let out = e.check_lazy_stack(CheckType::Sql, r#"{"query":"read"}"#, 1, source, || {
+            "{}".into()
+        });
+        assert_eq!(message(&out), r#"["a.php@f:1"]["a.php@f:1"]"#);
+        assert_eq!(N.with(|n| n.get()), 1, "built once per check");
+        let out = e.check_lazy_stack(
+            CheckType::Sql,
+            r#"{"query":"dump"}"#,
+            1,
+            || "not json".into(),
+            || "{}".into(),
+        );
+        assert_eq!(message(&out), r#"{"query":"dump","stack":[]}"#);
+        // Outside a lazy check the native answers an empty stack.
+        let out = e.check_with_stack(CheckType::Sql, r#"{"query":"read"}"#, "", 1, || "{}".into());
+        assert_eq!(message(&out), "[][]");
     }
 
     #[test]

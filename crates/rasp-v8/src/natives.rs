@@ -191,10 +191,45 @@ unsafe extern "C" fn cmd_tokenize(
     }));
 }
 
+thread_local! {
+    /// Builds `params.stack` for the check running on this thread, set by
+    /// [`crate::Engine::check_lazy_stack`] for the duration of the call.
+    static STACK_SOURCE: std::cell::RefCell<Option<Box<dyn Fn() -> String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `source` answering `params.stack` reads on this thread.
+pub(crate) fn with_stack_source<R>(source: Box<dyn Fn() -> String>, f: impl FnOnce() -> R) -> R {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            STACK_SOURCE.with(|s| s.borrow_mut().take());
+        }
+    }
+    STACK_SOURCE.with(|s| *s.borrow_mut() = Some(source));
+    let _reset = Reset;
+    f()
+}
+
+unsafe extern "C" fn php_stack(out: sys::RaspSink) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let json = STACK_SOURCE.with(|s| match s.try_borrow() {
+            Ok(s) => s.as_ref().map(|f| f()),
+            Err(_) => None,
+        });
+        let json = json.unwrap_or_else(|| "[]".to_string());
+        if let Some(write) = out.write {
+            // SAFETY: the shim's sink is valid for this call; `json` outlives it.
+            unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
+        }
+    }));
+}
+
 pub(crate) fn table() -> sys::RaspNatives {
     sys::RaspNatives {
         sql_tokenize,
         cmd_tokenize,
+        php_stack,
     }
 }
 

@@ -42,6 +42,7 @@ pub struct RaspNatives {
         ud: *mut c_void,
         push: TokenPush,
     ),
+    pub php_stack: unsafe extern "C" fn(out: RaspSink),
 }
 
 pub const RASP_V8_OK: c_int = 0;
