@@ -50,7 +50,8 @@ test-compat:
 	php-tests/compat/run.sh $(EXT)
 
 test-fpm:
-	php-tests/fpm/run.sh $(EXT)
+	php-tests/fpm/run.sh $(EXT) master
+	php-tests/fpm/run.sh $(EXT) pool
 
 # Hot reload under load, agent restart after kill -9, polling fallback, clean stop.
 test-agent:

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# php-fpm with 4 workers forked after MINIT (the extension is loaded in the
-# master with -d), nginx in front, mixed benign and attack traffic in
+# php-fpm with 4 workers, nginx in front, mixed benign and attack traffic in
 # parallel. Fails on a wrong status, a worker that never served, a crash in
 # the fpm log, or a process left behind.
-#   php-tests/fpm/run.sh [path/to/librasp.so]
+#   php-tests/fpm/run.sh [path/to/librasp.so] [master|pool]
+# master (default): the extension is loaded in the master with -d and the
+# workers are forked after MINIT; pool: each worker loads it from the pool's
+# php_admin_value[extension] (PHP then runs MINIT and RINIT in the worker
+# before any request exists).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ext=$(realpath "${1:-$here/../../target/release/librasp.so}")
+load=${2:-master}
 work=$(mktemp -d /tmp/rasp-fpm-test.XXXXXX)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port); fport=$(free_port)
@@ -56,7 +60,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-php-fpm8.2 --fpm-config "$work/fpm.conf" -d "extension=$ext" -d "rasp.root_dir=$root"
+if [ "$load" = pool ]; then
+  printf 'php_admin_value[extension] = %s\nphp_admin_value[rasp.root_dir] = %s\n' "$ext" "$root" >>"$work/fpm.conf"
+  php-fpm8.2 --fpm-config "$work/fpm.conf"
+else
+  php-fpm8.2 --fpm-config "$work/fpm.conf" -d "extension=$ext" -d "rasp.root_dir=$root"
+fi
 nginx -c "$work/nginx.conf"
 url="http://127.0.0.1:$port/index.php"
 for _ in $(seq 50); do curl -fs "$url?case=pid" >/dev/null && break; sleep 0.1; done
@@ -106,4 +115,4 @@ alarms=$(cat "$root"/logs/alarm/*.log.* 2>/dev/null | wc -l)
 kill "$master"; for _ in $(seq 50); do kill -0 "$master" 2>/dev/null || break; sleep 0.1; done
 left=$(pgrep -f "php-fpm: pool test" | wc -l || true)
 [ "$left" -eq 0 ] || fail "$left php-fpm processes left after stop"
-echo "fpm test: ok ($total requests, $pids workers answered, $alarms alarms, no crash; 10000 distinct request ids in X-Request-ID)"
+echo "fpm test ($load): ok ($total requests, $pids workers answered, $alarms alarms, no crash; 10000 distinct request ids in X-Request-ID)"

@@ -249,8 +249,20 @@ unsafe extern "C" fn mshutdown(_ty: i32, _module: i32) -> i32 {
     0
 }
 
+thread_local! {
+    /// RINIT began a request that RSHUTDOWN has to end.
+    static RINIT_RAN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
     guard("RINIT", || {
+        // Loaded from a php-fpm pool's php_admin_value[extension], PHP calls
+        // RINIT right after MINIT in the worker, before any request exists
+        // (no superglobals, no symbol table): nothing to begin yet.
+        if !zend::request_starting() {
+            return;
+        }
+        RINIT_RAN.with(|r| r.set(true));
         if HOOKED.load(Ordering::Relaxed) != 0 && !state::enabled() {
             load_settings(true);
         }
@@ -273,6 +285,9 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
 
 unsafe extern "C" fn rshutdown(_ty: i32, _module: i32) -> i32 {
     guard("RSHUTDOWN", || {
+        if !RINIT_RAN.with(|r| r.replace(false)) {
+            return; // pairs with a RINIT outside a request (see rinit)
+        }
         if state::enabled() {
             hooks::on_request_end();
         }

@@ -302,6 +302,15 @@ pub fn php_stack(depth: usize) -> Vec<String> {
 }
 
 /// The running SAPI's name: `cli`, `fpm-fcgi`, `apache2handler`, `cli-server` ...
+/// Whether PHP is starting a request (`PG(during_request_startup)`, set by
+/// php_request_startup around the modules' RINIT): false when PHP calls a
+/// module's RINIT outside one (`php_dl` at php-fpm worker start, before
+/// any request, with no superglobals and no symbol table yet).
+pub fn request_starting() -> bool {
+    // SAFETY: PG() is the process's (NTS) core globals, always mapped.
+    unsafe { (*ffi::ext_php_rs_process_globals()).during_request_startup }
+}
+
 pub fn sapi_name() -> &'static str {
     // SAFETY: sapi_module is initialised before any extension starts; its
     // name is a static C string.

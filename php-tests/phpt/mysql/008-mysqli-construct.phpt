@@ -18,13 +18,13 @@ rasp_show('dbConnection', ['server', 'hostname', 'port', 'username', 'socket', '
 rasp_try(fn() => new mysqli('127.0.0.1', 'RASP_BLOCK'));
 echo rasp_last_alarm(), "\n";
 ?>
---EXPECT--
+--EXPECTF--
 int(0)
 dbConnection server=mysql hostname=127.0.0.1 port=13306 username=root socket= connectionString=mysql:host=127.0.0.1;port=13306
 int(1045)
 sql_exception error_code=1045 username=nobody
 
-Warning: mysqli::__construct(): (HY000/2002): No such file or directory in /work/main/php-tests/phpt/mysql/008-mysqli-construct.php on line 11
+Warning: mysqli::__construct(): (HY000/2002): No such file or directory in %s on line 11
 dbConnection server=mysql hostname=localhost port=3306 username=u socket=/nonexistent.sock connectionString=mysql:host=localhost;port=3306;dbname=d;unix_socket=/nonexistent.sock
 blocked
 dbConnection block

@@ -17,11 +17,11 @@ rasp_try(function () use ($c, $t) { pg_query($c, "INSERT INTO $t VALUES (2) -- R
 echo rasp_last_alarm(), "\n";
 var_dump(pg_fetch_row(pg_query($c, "SELECT count(*) FROM $t"))[0]);
 ?>
---EXPECT--
+--EXPECTF--
 int(1)
 sql server=pgsql query=INSERT INTO rasp_t VALUES (1)
 
-Deprecated: pg_query(): Automatic fetching of PostgreSQL connection is deprecated in /work/main/php-tests/phpt/pgsql/003-pg-query.php on line 9
+Deprecated: pg_query(): Automatic fetching of PostgreSQL connection is deprecated in %s on line 9
 string(8) "RASP_LOG"
 sql log
 blocked
