@@ -381,16 +381,22 @@ fn pdo_driver(call: &Call) -> String {
     else {
         return "pdo".into();
     };
+    remember_driver(obj, Some(name.clone()));
+    name
+}
+
+/// Records (or with `None` forgets) the driver of a PDO object.
+fn remember_driver(obj: &ext_php_rs::types::ZendObject, driver: Option<String>) {
     let addr = obj as *const _ as usize;
     PDO_DRIVERS.with(|d| {
         let mut d = d.borrow_mut();
-        d.retain(|(h, _, _)| *h != obj.handle);
+        d.retain(|(h, a, _)| *h != obj.handle && *a != addr);
+        let Some(name) = driver else { return };
         if d.len() >= 32 {
             d.remove(0);
         }
-        d.push((obj.handle, addr, name.clone()));
+        d.push((obj.handle, addr, name));
     });
-    name
 }
 
 fn pdo(call: &Call, t: CheckType) -> Flow {
@@ -494,6 +500,12 @@ pub fn pdo_construct(call: &Call) -> Flow {
     let Some((t, dsn)) = pdo_target(call) else {
         return Flow::Continue;
     };
+    // Object handles and addresses are reused once an object is freed: the
+    // driver remembered for an earlier PDO must not answer for this one.
+    if let Some(obj) = call.this() {
+        let known = dsn.contains(':') && !dsn.starts_with("uri:");
+        remember_driver(obj, known.then(|| t.server.clone()));
+    }
     // pdo_pgsql hands the DSN to libpq, which may carry the password itself
     // or read it from the environment; pdo_mysql sends what it is given.
     let password = match opt_string(call, 3) {
