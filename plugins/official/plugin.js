@@ -1125,7 +1125,17 @@ function fileCheck(what) {
   };
 }
 
-plugin.register('readFile', fileCheck('readFile'));
+// file_get_contents($_GET['u']) with file:///etc/passwd, gopher://, dict://:
+// the request picks the protocol of what PHP reads (http(s) reads are ssrf
+// checks of their own).
+plugin.register('readFile', function (params, context) {
+  const path = isString(params.path) ? params.path : '';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+    const byProtocol = protocolVerdict(path, parseUrl(path), context, params.function || 'readFile');
+    if (byProtocol) return byProtocol;
+  }
+  return pathVerdict(pathCheck(params.path, params.realpath, context, 'readFile')) || { action: 'ignore' };
+});
 plugin.register('deleteFile', fileCheck('deleteFile'));
 plugin.register('directory', fileCheck('directory'));
 
@@ -1458,17 +1468,21 @@ function ssrfInternal(hostname, ips) {
   return '';
 }
 
+// ssrf_protocol: the request value starts the URL and picks its protocol
+// (gopher://, dict://, file:// ...).
+function protocolVerdict(url, u, context, fn) {
+  if (!enabled('ssrf_protocol') || !u || !lowerSet(algorithmConfig.ssrf_protocol.protocols).has(u.scheme)) return null;
+  const found = findInput(url, context, function (input, s) { return s === 0 || url.slice(0, s).trim() === ''; }, 3);
+  if (!found) return null;
+  return verdict('ssrf_protocol', 'SSRF: ' + describe(found.input) + ' makes ' + fn + ' use the ' + u.scheme + ': protocol', 90);
+}
+
 function ssrfCheck(params, context) {
   const url = typeof params.url === 'string' ? params.url : '';
   const u = parseUrl(url);
   const hostname = isString(params.hostname) ? params.hostname : (u ? u.host : '');
-  if (enabled('ssrf_protocol') && u && lowerSet(algorithmConfig.ssrf_protocol.protocols).has(u.scheme)) {
-    const found = findInput(url, context, function (input, s) { return s === 0 || url.slice(0, s).trim() === ''; }, 3);
-    if (found) {
-      return verdict('ssrf_protocol', 'SSRF: ' + describe(found.input) + ' makes ' + (params.function || 'the request') +
-        ' use the ' + u.scheme + ': protocol', 90);
-    }
-  }
+  const byProtocol = protocolVerdict(url, u, context, params.function || 'the request');
+  if (byProtocol) return byProtocol;
   if (enabled('ssrf_userinput') && isString(hostname)) {
     const why = ssrfInternal(hostname, params.ip);
     if (why) {

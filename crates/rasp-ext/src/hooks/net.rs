@@ -86,6 +86,23 @@ fn ssrf(given: &str, u: Url, function: &str) -> Flow {
     })
 }
 
+/// A URL without a host (`file:///etc/passwd`): still an `ssrf` check, so
+/// that plugins can judge the protocol it picks.
+fn ssrf_hostless(given: &str, function: &str) -> Flow {
+    if !given.contains("://") {
+        return Flow::Continue;
+    }
+    check::run(CheckType::Ssrf, || {
+        json!({
+            "url": given,
+            "hostname": "",
+            "port": "",
+            "ip": [],
+            "function": function,
+        })
+    })
+}
+
 /// An outbound request to `raw` (a URL) made by `function`.
 pub fn ssrf_url(function: &str, raw: &[u8]) -> Flow {
     if !check::wanted(CheckType::Ssrf) {
@@ -94,7 +111,7 @@ pub fn ssrf_url(function: &str, raw: &[u8]) -> Flow {
     let given = lossy(raw);
     match url::parse(&given) {
         Some(u) => ssrf(&given, u, function),
-        None => Flow::Continue,
+        None => ssrf_hostless(&given, function),
     }
 }
 
@@ -159,7 +176,7 @@ pub fn curl_exec(call: &Call) -> Flow {
     }
     match url::parse(&given) {
         Some(u) => ssrf(&given, u, "curl_exec"),
-        None => Flow::Continue,
+        None => ssrf_hostless(&given, "curl_exec"),
     }
 }
 
