@@ -100,6 +100,10 @@ interface RaspFileParams extends RaspBaseParams {
   path: string;
   /** Resolved, also for files that do not exist yet. */
   realpath: string;
+  /** The stream wrapper of `path` (`file`, `php`, `phar`, `zip`, ...). */
+  protocol?: string;
+  /** The PHP function (or method) that made the call. */
+  function?: string;
 }
 
 /** `include`: include/require of a file or stream. */
