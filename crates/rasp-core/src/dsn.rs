@@ -6,6 +6,8 @@
 //! drivers accept: `;`-separated PDO options, libpq `key=value` pairs with
 //! quoting, and `postgresql://` URIs.
 
+use crate::url::percent_decode;
+
 /// Where a connection goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DbTarget {
@@ -174,9 +176,9 @@ fn uri_pairs(s: &str) -> Vec<(String, String)> {
     let hostport = match authority.rsplit_once('@') {
         Some((userinfo, h)) => {
             let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            out.push(("user".to_string(), decode(user)));
+            out.push(("user".to_string(), percent_decode(user)));
             if userinfo.contains(':') {
-                out.push(("password".to_string(), decode(password)));
+                out.push(("password".to_string(), percent_decode(password)));
             }
             h
         }
@@ -191,39 +193,20 @@ fn uri_pairs(s: &str) -> Vec<(String, String)> {
         hostport.rsplit_once(':').unwrap_or((hostport, ""))
     };
     if !host.is_empty() {
-        out.push(("host".into(), decode(host)));
+        out.push(("host".into(), percent_decode(host)));
     }
     if !port.is_empty() {
         out.push(("port".into(), port.to_string()));
     }
     if !db.is_empty() {
-        out.push(("dbname".into(), decode(db)));
+        out.push(("dbname".into(), percent_decode(db)));
     }
     for pair in query.split('&') {
         if let Some((k, v)) = pair.split_once('=') {
-            out.push((k.to_ascii_lowercase(), decode(v)));
+            out.push((k.to_ascii_lowercase(), percent_decode(v)));
         }
     }
     out
-}
-
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The password a libpq connection string gives itself (`password=` or

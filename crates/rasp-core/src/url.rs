@@ -91,7 +91,8 @@ pub fn parse(url: &str) -> Option<Url> {
     })
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes decoded; invalid escapes stay as they are (lossy UTF-8).
+pub(crate) fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
