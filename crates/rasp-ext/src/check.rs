@@ -251,13 +251,6 @@ pub fn native(t: CheckType, message: &str, params: impl FnOnce() -> Value) -> Fl
     }
     let _guard = state::CheckGuard::enter();
     let cfg = state::config();
-    let mut params = params();
-    if let Value::Object(m) = &mut params {
-        m.insert(
-            "stack".into(),
-            Value::from(zend::php_stack(cfg.plugin.maxstack)),
-        );
-    }
     let verdict = Verdict {
         action: native_action(&cfg, t),
         message: message.to_string(),
@@ -265,6 +258,23 @@ pub fn native(t: CheckType, message: &str, params: impl FnOnce() -> Value) -> Fl
         algorithm: t.as_str().to_string(),
         plugin: "builtin".into(),
     };
+    act_builtin(t, &cfg, params(), verdict)
+}
+
+/// Acts on a built-in verdict: the stack into the params, monitor mode
+/// turning a block into a log, the alarm, and the block response.
+fn act_builtin(
+    t: CheckType,
+    cfg: &rasp_core::RaspConfig,
+    mut params: Value,
+    verdict: Verdict,
+) -> Flow {
+    if let Value::Object(m) = &mut params {
+        m.insert(
+            "stack".into(),
+            Value::from(zend::php_stack(cfg.plugin.maxstack)),
+        );
+    }
     let verdict = if cfg.plugin.monitor_mode {
         verdict.downgraded()
     } else {
@@ -279,7 +289,7 @@ pub fn native(t: CheckType, message: &str, params: impl FnOnce() -> Value) -> Fl
         Action::Block => {
             logs::alarm(t, &params, &verdict, "block");
             request::mark_blocked();
-            block::respond(&cfg, &verdict);
+            block::respond(cfg, &verdict);
             Flow::Skip
         }
     }
@@ -294,30 +304,12 @@ pub fn refuse(t: CheckType, algorithm: &str, message: &str, params: Value) -> Fl
     }
     let _guard = state::CheckGuard::enter();
     let cfg = state::config();
-    let mut params = params;
-    if let Value::Object(m) = &mut params {
-        m.insert(
-            "stack".into(),
-            Value::from(zend::php_stack(cfg.plugin.maxstack)),
-        );
-    }
     let verdict = Verdict {
-        action: if cfg.plugin.monitor_mode {
-            Action::Log
-        } else {
-            Action::Block
-        },
+        action: Action::Block,
         message: message.to_string(),
         confidence: 100.0,
         algorithm: algorithm.to_string(),
         plugin: "builtin".into(),
     };
-    if verdict.action == Action::Log {
-        logs::alarm(t, &params, &verdict, "log");
-        return Flow::Continue;
-    }
-    logs::alarm(t, &params, &verdict, "block");
-    request::mark_blocked();
-    block::respond(&cfg, &verdict);
-    Flow::Skip
+    act_builtin(t, &cfg, params, verdict)
 }
