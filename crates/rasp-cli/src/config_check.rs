@@ -109,21 +109,6 @@ fn from_config_errors(file: &str, text: &str, errors: &ConfigErrors) -> Vec<Prob
         .collect()
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// For an unknown key that is a misspelt *prefix* (`plugin.timout` written
 /// as a mapping around `millis`), the keys under the closest real prefix.
 fn suggest_by_prefix(key: &str) -> Option<String> {
@@ -135,7 +120,7 @@ fn suggest_by_prefix(key: &str) -> Option<String> {
             continue;
         }
         let prefix = segs[..n].join(".");
-        let d = edit_distance(key, &prefix);
+        let d = rasp_core::config::edit_distance(key, &prefix);
         if d <= 2 && best.as_ref().map_or(true, |(bd, _)| d < *bd) {
             best = Some((d, prefix));
         }
