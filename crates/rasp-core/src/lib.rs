@@ -13,6 +13,8 @@ pub mod config;
 pub mod context;
 pub mod dbpolicy;
 pub mod dsn;
+pub mod gate;
+pub mod inputs;
 pub mod path;
 pub mod phar;
 pub mod serialized;

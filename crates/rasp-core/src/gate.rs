@@ -1,0 +1,227 @@
+//! Check gates: when a plugin handler wants to be called at all.
+//!
+//! A WordPress page makes hundreds of `include`, `readFile` and `sql`
+//! events, and entering V8 costs microseconds each even when the handler
+//! finds nothing. Most handlers can only fire when a request value occurs
+//! in the path or query, or when the text holds one of a few words. A
+//! handler registered with `{ when: ... }` states that condition as data;
+//! the extension evaluates it natively and skips V8 when no handler's
+//! condition holds, which is the same answer the handlers would have given.
+//!
+//! ```js
+//! plugin.register('include', check, { when: () => [
+//!   { param: 'path', input: algorithmConfig.meta, min_length: 2 },
+//!   { param: 'path', contains: [':'] },
+//! ] })
+//! ```
+//!
+//! A condition holds when
+//! - `input`: a request value (the list of [`crate::inputs`] built with the
+//!   given options, the list `RASP.request_inputs(options)` returns) at
+//!   least `min_length` long occurs in `params[param]`;
+//! - `contains`: `params[param]` contains one of the strings, ASCII case
+//!   ignored (and the Kelvin sign, which JavaScript lower-cases to `k`,
+//!   always counts as a match).
+//!
+//! When the param is missing or not a string the condition holds: the
+//! handler decides what to make of it. A handler without `when` is always
+//! called, and so is every handler of a type where one of them has none.
+
+use std::fmt;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use serde_json::Value;
+
+use crate::inputs::{InputOptions, RequestInputs};
+
+/// One condition of a `when` list.
+#[derive(Clone)]
+pub enum Condition {
+    Input {
+        param: String,
+        options: InputOptions,
+        min_length: usize,
+    },
+    Contains {
+        param: String,
+        words: Vec<String>,
+        matcher: Option<AhoCorasick>,
+    },
+}
+
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Input {
+                param, min_length, ..
+            } => write!(f, "input in {param} (min {min_length})"),
+            Condition::Contains { param, words, .. } => write!(f, "{param} contains {words:?}"),
+        }
+    }
+}
+
+/// The conditions of every handler of one check type: the handlers are
+/// called when any of them holds.
+#[derive(Debug, Default)]
+pub struct Gate {
+    conditions: Vec<Condition>,
+}
+
+/// Why a `when` value is not a list of conditions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GateError(pub String);
+
+impl fmt::Display for GateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Condition {
+    /// Parses one condition object (see the module docs).
+    pub fn from_json(v: &Value) -> Result<Condition, GateError> {
+        let Some(obj) = v.as_object() else {
+            return Err(GateError(format!("a condition must be an object, not {v}")));
+        };
+        let param = obj
+            .get("param")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                GateError("a condition needs \"param\": the params field it looks at".into())
+            })?
+            .to_string();
+        for k in obj.keys() {
+            if !matches!(k.as_str(), "param" | "input" | "min_length" | "contains") {
+                return Err(GateError(format!(
+                    "unknown key \"{k}\" in a condition (known: param, input, min_length, contains)"
+                )));
+            }
+        }
+        match (obj.get("input"), obj.get("contains")) {
+            (Some(input), None) => {
+                if !input.is_object() && input != &Value::Bool(true) {
+                    return Err(GateError(
+                        "\"input\" must be the input options object (like algorithmConfig.meta) or true".into(),
+                    ));
+                }
+                let options = InputOptions::from_json(input);
+                let min_length = obj
+                    .get("min_length")
+                    .and_then(Value::as_f64)
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+                    .map_or(0, |n| n.min(1e9) as usize)
+                    .max(options.min_length)
+                    .max(1);
+                Ok(Condition::Input {
+                    param,
+                    options,
+                    min_length,
+                })
+            }
+            (None, Some(Value::Array(list))) => {
+                let mut words = Vec::with_capacity(list.len());
+                for w in list {
+                    match w.as_str() {
+                        Some(s) => words.push(s.to_string()),
+                        None => {
+                            return Err(GateError(format!(
+                                "\"contains\" must list strings, found {w}"
+                            )))
+                        }
+                    }
+                }
+                if words.iter().any(String::is_empty) {
+                    // "" occurs everywhere: the condition always holds.
+                    return Ok(Condition::Contains {
+                        param,
+                        words,
+                        matcher: None,
+                    });
+                }
+                let matcher = AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .build(&words)
+                    .map_err(|e| GateError(format!("\"contains\" cannot be searched for: {e}")))?;
+                Ok(Condition::Contains {
+                    param,
+                    words,
+                    matcher: Some(matcher),
+                })
+            }
+            (None, Some(other)) => Err(GateError(format!(
+                "\"contains\" must be an array of strings, not {other}"
+            ))),
+            _ => Err(GateError(
+                "a condition has exactly one of \"input\" and \"contains\"".into(),
+            )),
+        }
+    }
+
+    fn param(&self) -> &str {
+        match self {
+            Condition::Input { param, .. } | Condition::Contains { param, .. } => param,
+        }
+    }
+
+    fn holds(
+        &self,
+        params: &Value,
+        inputs: &mut dyn FnMut(&InputOptions) -> std::rc::Rc<RequestInputs>,
+    ) -> bool {
+        let Some(text) = params.get(self.param()).and_then(Value::as_str) else {
+            return true;
+        };
+        match self {
+            Condition::Input {
+                options,
+                min_length,
+                ..
+            } => inputs(options).occurs_in(text, *min_length),
+            // JavaScript's toLowerCase() turns the Kelvin sign into "k", so
+            // a handler comparing lower-cased words could see one here.
+            Condition::Contains { matcher, .. } => match matcher {
+                Some(m) => m.is_match(text) || text.contains('\u{212A}'),
+                None => true,
+            },
+        }
+    }
+}
+
+impl Gate {
+    /// A gate from the `when` lists of a type's handlers; `None` if one of
+    /// them has none (then every event goes to the handlers).
+    pub fn from_handlers(whens: &[Option<Vec<Condition>>]) -> Option<Gate> {
+        let mut conditions = Vec::new();
+        for w in whens {
+            conditions.extend(w.as_ref()?.iter().cloned());
+        }
+        Some(Gate { conditions })
+    }
+
+    /// Parses a `when` list (an array of condition objects, or one object).
+    pub fn parse_when(v: &Value) -> Result<Vec<Condition>, GateError> {
+        match v {
+            Value::Array(list) => list.iter().map(Condition::from_json).collect(),
+            Value::Object(_) => Ok(vec![Condition::from_json(v)?]),
+            other => Err(GateError(format!(
+                "\"when\" must be a condition object or an array of them, not {other}"
+            ))),
+        }
+    }
+
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
+    /// Whether the handlers must see this event. `inputs` returns the
+    /// request values built with the given options (the caller caches them
+    /// per request).
+    pub fn passes(
+        &self,
+        params: &Value,
+        mut inputs: impl FnMut(&InputOptions) -> std::rc::Rc<RequestInputs>,
+    ) -> bool {
+        self.conditions.iter().any(|c| c.holds(params, &mut inputs))
+    }
+}

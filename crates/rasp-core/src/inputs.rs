@@ -1,0 +1,618 @@
+//! The request values detection looks for: parameters, JSON body leaves,
+//! cookies and chosen headers, each with its URL-, HTML- and JSON-decoded
+//! forms.
+//!
+//! One list for two readers. The official plugin's `*_userinput`
+//! algorithms walk it (`RASP.request_inputs()`), and the extension's check
+//! gates ([`crate::gate`]) ask it whether any value occurs in a param before
+//! entering V8 at all. Because both read the same list, built from the same
+//! `context` JSON by the same code, a gate cannot skip an event the plugin
+//! would have judged on a request value.
+//!
+//! Lengths are counted in UTF-16 code units, as JavaScript's `.length`
+//! counts them, so `min_length` means the same on both sides.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use aho_corasick::AhoCorasick;
+use serde_json::{Map, Value};
+
+/// Which values count, from the plugin's `algorithmConfig.meta`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct InputOptions {
+    /// Raw values shorter than this (UTF-16 units) are left out.
+    pub min_length: usize,
+    /// Request headers (lower-case names) whose values count.
+    pub headers: Vec<String>,
+    /// Add the decoded forms of each value.
+    pub decode: bool,
+    /// Values longer than this are not decoded.
+    pub max_decode_length: usize,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions {
+            min_length: 1,
+            headers: Vec::new(),
+            decode: true,
+            max_decode_length: 16384,
+        }
+    }
+}
+
+impl InputOptions {
+    /// Reads `{min_length, headers, decode_values, max_decode_length}`
+    /// (the shape of the official plugin's `meta`); missing keys keep
+    /// their defaults.
+    pub fn from_json(v: &Value) -> InputOptions {
+        let d = InputOptions::default();
+        let num = |k: &str, dflt: usize| {
+            v.get(k)
+                .and_then(Value::as_f64)
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map_or(dflt, |n| n.min(usize::MAX as f64) as usize)
+        };
+        InputOptions {
+            min_length: num("min_length", d.min_length),
+            headers: v
+                .get("headers")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_ascii_lowercase)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            decode: v
+                .get("decode_values")
+                .and_then(Value::as_bool)
+                .unwrap_or(d.decode),
+            max_decode_length: num("max_decode_length", d.max_decode_length),
+        }
+    }
+}
+
+/// Where a value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Parameter,
+    Json,
+    Cookie,
+    Header,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Parameter => "parameter",
+            Source::Json => "json",
+            Source::Cookie => "cookie",
+            Source::Header => "header",
+        }
+    }
+}
+
+/// How a decoded form was obtained from the value before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoding {
+    Url,
+    Html,
+    Json,
+}
+
+impl Decoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decoding::Url => "url",
+            Decoding::Html => "html",
+            Decoding::Json => "json",
+        }
+    }
+}
+
+/// One request value (or a decoded form of one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub source: Source,
+    pub name: String,
+    pub value: String,
+    pub decoded: Option<Decoding>,
+}
+
+/// Leaves of the JSON body looked at; a huge body is not walked to the end.
+const MAX_JSON_LEAVES: usize = 10_000;
+const MAX_JSON_DEPTH: usize = 32;
+/// A body without a JSON content type is parsed as JSON only below this.
+const MAX_SNIFFED_BODY: usize = 1 << 20;
+
+/// The values of one request, with an automaton per minimum length for
+/// "does any value occur in this text" (built on first use).
+#[derive(Debug)]
+enum Matcher {
+    /// No value is that long.
+    Nothing,
+    Values(AhoCorasick),
+    /// The automaton could not be built: every text may hold a value.
+    Anything,
+}
+
+#[derive(Debug)]
+pub struct RequestInputs {
+    inputs: Vec<Input>,
+    /// One matcher per minimum length asked for.
+    matchers: RefCell<HashMap<usize, Matcher>>,
+}
+
+/// Length in UTF-16 code units (JavaScript's `.length`).
+pub fn js_len(s: &str) -> usize {
+    s.chars().map(char::len_utf16).sum()
+}
+
+impl RequestInputs {
+    /// The values of the request described by `context` (the JSON the
+    /// plugins receive).
+    pub fn from_context(context: &Value, opts: &InputOptions) -> RequestInputs {
+        let mut b = Builder {
+            out: Vec::new(),
+            seen: HashSet::new(),
+            opts,
+        };
+        if let Some(params) = context.get("parameter").and_then(Value::as_object) {
+            for (name, vals) in params {
+                match vals {
+                    Value::Array(a) => {
+                        for v in a {
+                            if let Value::String(s) = v {
+                                b.add(Source::Parameter, name, s);
+                            }
+                        }
+                    }
+                    Value::String(s) => b.add(Source::Parameter, name, s),
+                    _ => {}
+                }
+            }
+        }
+        let json = context.get("json");
+        let empty = match json {
+            None | Some(Value::Null) => true,
+            Some(Value::Object(m)) => m.is_empty(),
+            _ => false,
+        };
+        let sniffed;
+        let json = match (empty, context.get("body").and_then(Value::as_str)) {
+            // A JSON body sent with another content type is still JSON to
+            // the application.
+            (true, Some(body)) if body.len() < MAX_SNIFFED_BODY => {
+                let t = body.trim_start();
+                if t.starts_with('{') || t.starts_with('[') {
+                    sniffed = serde_json::from_str::<Value>(body).ok();
+                    sniffed.as_ref()
+                } else {
+                    json
+                }
+            }
+            _ => json,
+        };
+        if let Some(json) = json {
+            let mut budget = MAX_JSON_LEAVES;
+            b.walk(json, &mut String::new(), 0, &mut budget);
+        }
+        if let Some(cookies) = context.get("cookie").and_then(Value::as_object) {
+            for (name, v) in cookies {
+                if let Value::String(s) = v {
+                    b.add(Source::Cookie, name, s);
+                }
+            }
+        }
+        if let Some(headers) = context.get("header").and_then(Value::as_object) {
+            for want in &opts.headers {
+                if let Some(Value::String(s)) = headers.get(want.as_str()) {
+                    b.add(Source::Header, want, s);
+                }
+            }
+        }
+        RequestInputs {
+            inputs: b.out,
+            matchers: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// Whether a value at least `min_length` long (UTF-16 units) occurs in
+    /// `text`. Linear in the text once the automaton exists.
+    pub fn occurs_in(&self, text: &str, min_length: usize) -> bool {
+        if self.inputs.is_empty() || text.is_empty() {
+            return false;
+        }
+        let mut matchers = self.matchers.borrow_mut();
+        let m = matchers.entry(min_length).or_insert_with(|| {
+            let pats: Vec<&str> = self
+                .inputs
+                .iter()
+                .map(|i| i.value.as_str())
+                .filter(|v| js_len(v) >= min_length.max(1))
+                .collect();
+            if pats.is_empty() {
+                return Matcher::Nothing;
+            }
+            AhoCorasick::new(&pats).map_or(Matcher::Anything, Matcher::Values)
+        });
+        match m {
+            Matcher::Nothing => false,
+            Matcher::Values(ac) => ac.is_match(text),
+            Matcher::Anything => true,
+        }
+    }
+
+    /// The list as JSON, for `RASP.request_inputs()`: `[{source, name,
+    /// value, decoded?}]`.
+    pub fn to_json(&self) -> String {
+        let list: Vec<Value> = self
+            .inputs
+            .iter()
+            .map(|i| {
+                let mut m = Map::new();
+                m.insert("source".into(), Value::from(i.source.as_str()));
+                m.insert("name".into(), Value::from(i.name.as_str()));
+                m.insert("value".into(), Value::from(i.value.as_str()));
+                if let Some(d) = i.decoded {
+                    m.insert("decoded".into(), Value::from(d.as_str()));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        Value::Array(list).to_string()
+    }
+}
+
+struct Builder<'a> {
+    out: Vec<Input>,
+    seen: HashSet<String>,
+    opts: &'a InputOptions,
+}
+
+impl Builder<'_> {
+    fn add(&mut self, source: Source, name: &str, value: &str) {
+        if js_len(value) < self.opts.min_length || self.seen.contains(value) {
+            return;
+        }
+        self.seen.insert(value.to_string());
+        self.out.push(Input {
+            source,
+            name: name.to_string(),
+            value: value.to_string(),
+            decoded: None,
+        });
+        if self.opts.decode && js_len(value) <= self.opts.max_decode_length {
+            for (form, how) in decoded_forms(value) {
+                if self.seen.insert(form.clone()) {
+                    self.out.push(Input {
+                        source,
+                        name: name.to_string(),
+                        value: form,
+                        decoded: Some(how),
+                    });
+                }
+            }
+        }
+    }
+
+    fn walk(&mut self, v: &Value, path: &mut String, depth: usize, budget: &mut usize) {
+        if depth > MAX_JSON_DEPTH || *budget == 0 {
+            return;
+        }
+        let mut child = |b: &mut Self, key: &str, v: &Value, path: &mut String| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            b.walk(v, path, depth + 1, budget);
+            path.truncate(len);
+        };
+        match v {
+            Value::Null => {}
+            Value::Object(m) => {
+                for (k, v) in m {
+                    child(self, k, v, path);
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    child(self, &i.to_string(), v, path);
+                }
+            }
+            leaf => {
+                *budget -= 1;
+                let text = match leaf {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let name = if path.is_empty() { "(json)" } else { path };
+                let name = name.to_string();
+                self.add(Source::Json, &name, &text);
+            }
+        }
+    }
+}
+
+/// The distinct decoded forms of a value (URL once and twice, HTML
+/// entities, JSON/JS escapes), in that order, without the value itself.
+pub fn decoded_forms(value: &str) -> Vec<(String, Decoding)> {
+    let mut out: Vec<(String, Decoding)> = Vec::new();
+    let mut add = |v: String, how: Decoding| {
+        if !v.is_empty() && v != value && !out.iter().any(|(o, _)| *o == v) {
+            out.push((v, how));
+        }
+    };
+    if value.contains('%') {
+        let once = url_decode(value);
+        if once.contains('%') {
+            let twice = url_decode(&once);
+            add(once, Decoding::Url);
+            add(twice, Decoding::Url);
+        } else {
+            add(once, Decoding::Url);
+        }
+    }
+    if value.contains('&') {
+        add(html_decode(value), Decoding::Html);
+    }
+    if value.contains('\\') {
+        add(json_unescape(value), Decoding::Json);
+    }
+    out
+}
+
+fn hex(b: u8) -> Option<u32> {
+    (b as char).to_digit(16)
+}
+
+/// Appends UTF-16 code units, pairing surrogates; a lone one becomes U+FFFD.
+fn push_units(out: &mut String, units: &[u16]) {
+    out.extend(char::decode_utf16(units.iter().copied()).map(|r| r.unwrap_or('\u{fffd}')));
+}
+
+/// `%XX` and `%uXXXX` decoding that never fails; `+` stays `+` (PHP already
+/// made it a space). A run of `%XX` bytes is read as UTF-8 where it is valid,
+/// other bytes one by one as Latin-1.
+pub fn url_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut units: Vec<u16> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                push_units(&mut out, &units);
+                units.clear();
+                bytes.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+            if matches!(b.get(i + 1), Some(b'u' | b'U')) && i + 5 < b.len() {
+                let digits: Option<u32> = b[i + 2..i + 6]
+                    .iter()
+                    .try_fold(0u32, |acc, &d| hex(d).map(|d| acc * 16 + d));
+                if let Some(v) = digits {
+                    flush_bytes(&mut out, &mut bytes);
+                    units.push(v as u16);
+                    i += 6;
+                    continue;
+                }
+            }
+        }
+        flush_bytes(&mut out, &mut bytes);
+        push_units(&mut out, &units);
+        units.clear();
+        // Copy the whole character starting here.
+        let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8().max(1);
+    }
+    flush_bytes(&mut out, &mut bytes);
+    push_units(&mut out, &units);
+    out
+}
+
+/// Decoded bytes: valid UTF-8 sequences as characters, other bytes as
+/// Latin-1 characters.
+fn flush_bytes(out: &mut String, bytes: &mut Vec<u8>) {
+    let mut rest: &[u8] = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                out.push_str(std::str::from_utf8(&rest[..good]).unwrap_or(""));
+                out.push(rest[good] as char);
+                rest = &rest[good + 1..];
+            }
+        }
+    }
+    bytes.clear();
+}
+
+/// Named entities decoded besides numeric ones.
+const HTML_NAMED: [(&str, char); 28] = [
+    ("amp", '&'),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{a0}'),
+    ("sol", '/'),
+    ("bsol", '\\'),
+    ("num", '#'),
+    ("lpar", '('),
+    ("rpar", ')'),
+    ("semi", ';'),
+    ("comma", ','),
+    ("period", '.'),
+    ("colon", ':'),
+    ("equals", '='),
+    ("grave", '`'),
+    ("dollar", '$'),
+    ("percnt", '%'),
+    ("excl", '!'),
+    ("ast", '*'),
+    ("plus", '+'),
+    ("minus", '-'),
+    ("lowbar", '_'),
+    ("vert", '|'),
+    ("newline", '\n'),
+    ("tab", '\t'),
+    ("hyphen", '-'),
+];
+
+/// HTML character references: `&#NN;`, `&#xHH;` and the names above, the
+/// `;` optional (browsers and many decoders accept it missing).
+pub fn html_decode(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'&' {
+            i += 1;
+            continue;
+        }
+        let (end, decoded) = html_reference(b, i + 1);
+        if end == 0 {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[last..i]);
+        match decoded {
+            Some(c) => out.push(c),
+            None => out.push_str(&s[i..end]),
+        }
+        last = end;
+        i = end;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+/// The reference after `&` at `at`: (end of the match incl. an optional
+/// `;`, or 0 when nothing matches; the character, if it decodes).
+fn html_reference(b: &[u8], at: usize) -> (usize, Option<char>) {
+    let run = |from: usize, max: usize, ok: fn(u8) -> bool| {
+        let mut e = from;
+        while e < b.len() && e - from < max && ok(b[e]) {
+            e += 1;
+        }
+        e
+    };
+    let semi = |e: usize| if b.get(e) == Some(&b';') { e + 1 } else { e };
+    let numeric = |digits: &[u8], radix: u32, end: usize| {
+        let n = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, radix).ok());
+        let c = n
+            .filter(|&n| n > 0 && n <= 0x10ffff)
+            .map(|n| char::from_u32(n).unwrap_or('\u{fffd}'));
+        (semi(end), c)
+    };
+    if b.get(at) == Some(&b'#') {
+        if matches!(b.get(at + 1), Some(b'x' | b'X')) {
+            let e = run(at + 2, 6, |c| c.is_ascii_hexdigit());
+            if e > at + 2 {
+                return numeric(&b[at + 2..e], 16, e);
+            }
+        }
+        let e = run(at + 1, 7, |c| c.is_ascii_digit());
+        if e > at + 1 {
+            return numeric(&b[at + 1..e], 10, e);
+        }
+        return (0, None);
+    }
+    let e = run(at, 8, |c| c.is_ascii_alphabetic());
+    if e - at < 2 {
+        return (0, None);
+    }
+    let name = std::str::from_utf8(&b[at..e])
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let c = HTML_NAMED.iter().find(|(n, _)| *n == name).map(|&(_, c)| c);
+    (semi(e), c)
+}
+
+/// JSON and JavaScript string escapes: `\uXXXX` (surrogate pairs joined),
+/// `\xHH`, `\b \f \n \r \t`, and `\"`, `\\`, `\/`, `\'` as the character.
+pub fn json_unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut units: Vec<u16> = Vec::new();
+    let mut last = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' || i + 1 >= b.len() {
+            i += 1;
+            continue;
+        }
+        let hex_at = |from: usize, n: usize| -> Option<u32> {
+            b.get(from..from + n)?
+                .iter()
+                .try_fold(0u32, |acc, &d| hex(d).map(|d| acc * 16 + d))
+        };
+        let (unit, len): (Option<u16>, usize) = match b[i + 1] {
+            b'u' => match hex_at(i + 2, 4) {
+                Some(v) => (Some(v as u16), 6),
+                None => (None, 0),
+            },
+            b'x' => match hex_at(i + 2, 2) {
+                Some(v) => (Some(v as u16), 4),
+                None => (None, 0),
+            },
+            b'b' => (Some(8), 2),
+            b'f' => (Some(12), 2),
+            b'n' => (Some(10), 2),
+            b'r' => (Some(13), 2),
+            b't' => (Some(9), 2),
+            c @ (b'"' | b'\\' | b'/' | b'\'') => (Some(c as u16), 2),
+            _ => (None, 0),
+        };
+        let Some(unit) = unit else {
+            i += 1;
+            continue;
+        };
+        if i > last {
+            push_units(&mut out, &units);
+            units.clear();
+            out.push_str(&s[last..i]);
+        }
+        units.push(unit);
+        i += len;
+        last = i;
+    }
+    push_units(&mut out, &units);
+    out.push_str(&s[last..]);
+    out
+}
