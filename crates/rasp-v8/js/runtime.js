@@ -9,9 +9,11 @@
 (function (global) {
   const sqlTokenizeNative = global.__rasp_native_sql_tokenize;
   const cmdTokenizeNative = global.__rasp_native_cmd_tokenize;
+  const requestInputsNative = global.__rasp_native_request_inputs;
   const setup = global.__rasp_setup || {};
   delete global.__rasp_native_sql_tokenize;
   delete global.__rasp_native_cmd_tokenize;
+  delete global.__rasp_native_request_inputs;
   delete global.__rasp_setup;
 
   const CHECK_TYPES = new Set(setup.checkTypes || []);
@@ -26,6 +28,10 @@
   let logs = [];
   let logsDropped = 0;
   let context = null;
+  // The context as received (RASP.request_inputs reads it natively), and
+  // the request values computed from it, by options.
+  let contextJson = '{}';
+  let inputsCache = new Map();
   let currentPlugin = null;
 
   // Lone UTF-16 surrogates (slicing a string by code units can leave one)
@@ -91,14 +97,29 @@
       currentPlugin = this;
     }
 
-    register(type, handler) {
+    // options.when (optional): when the handler wants to be called, as
+    // conditions the extension checks natively before entering V8 (see
+    // docs/plugin-api.md); a function returning them is called once after
+    // rasp.yml's overrides were applied, so it can read algorithmConfig.
+    register(type, handler, options) {
       if (!CHECK_TYPES.has(type)) {
         throw new TypeError(this.name + ': register(): unknown check type "' + String(type) + '"');
       }
       if (typeof handler !== 'function') {
         throw new TypeError(this.name + ': register("' + type + '"): handler must be a function');
       }
-      (handlers[type] || (handlers[type] = [])).push({ plugin: this, handler: handler });
+      let when;
+      if (options !== undefined && options !== null) {
+        if (typeof options !== 'object') {
+          throw new TypeError(this.name + ': register("' + type + '"): options must be an object');
+        }
+        when = options.when;
+        if (when !== undefined && when !== null && typeof when !== 'function' && typeof when !== 'object') {
+          throw new TypeError(this.name + ': register("' + type + '"): options.when must be a condition, ' +
+            'an array of conditions or a function returning them');
+        }
+      }
+      (handlers[type] || (handlers[type] = [])).push({ plugin: this, handler: handler, when: when });
     }
 
     log() {
@@ -133,6 +154,22 @@
 
     static get_jsengine() {
       return 'v8';
+    }
+
+    // The current request's values (parameters, JSON body leaves, cookies,
+    // the headers named in options.headers, and their URL/HTML/JSON-decoded
+    // forms): [{ source, name, value, decoded? }]. The same list the
+    // extension's gates search natively, so a handler registered with
+    // { when: [{ param, input: options }] } sees every value a gate let in.
+    static request_inputs(options) {
+      const key = (options === undefined ? undefined : JSON.stringify(options)) || '{}';
+      let list = inputsCache.get(key);
+      if (list === undefined) {
+        list = JSON.parse(requestInputsNative(contextJson, key));
+        Object.freeze(list);
+        inputsCache.set(key, list);
+      }
+      return list;
     }
   }
   RASP.algorithmConfig = setup.algorithmConfig || {};
@@ -223,6 +260,8 @@
     if (ctxJson !== undefined) {
       context = JSON.parse(ctxJson);
       Object.setPrototypeOf(context, ContextProto);
+      contextJson = ctxJson;
+      inputsCache = new Map();
     }
     const list = handlers[type];
     if (list === undefined) return drain(null, null);
@@ -250,6 +289,8 @@
 
   global.__rasp_reset_context = function () {
     context = null;
+    contextJson = '{}';
+    inputsCache = new Map();
   };
 
   // Called once after all plugins ran: applies rasp.yml's algorithm overrides
@@ -273,8 +314,27 @@
     }
   };
 
+  // Each type's handlers' `when`, evaluated now (after the overrides):
+  // { type: [{ when } | {} (none) | { error }] }.
+  function gates() {
+    const out = {};
+    for (const type in handlers) {
+      out[type] = handlers[type].map(function (h) {
+        if (h.when === undefined || h.when === null) return {};
+        try {
+          const w = typeof h.when === 'function' ? h.when() : h.when;
+          return { when: JSON.parse(JSON.stringify(w)) };
+        } catch (e) {
+          return { error: h.plugin.name + ': options.when of a "' + type + '" handler: ' + describe(e) };
+        }
+      });
+    }
+    return out;
+  }
+
   global.__rasp_info = function () {
     return JSON.stringify({
+      gates: gates(),
       types: Object.keys(handlers),
       plugins: plugins.map(function (p) { return { name: p.name, version: String(p.version || '') }; }),
     }, wellFormed);

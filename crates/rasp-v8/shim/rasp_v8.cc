@@ -27,7 +27,7 @@ namespace {
 std::once_flag g_init_once;
 int g_init_result = RASP_V8_ERROR;
 std::unique_ptr<Platform> g_platform;
-RaspNatives g_natives = {nullptr, nullptr, nullptr};
+RaspNatives g_natives = {nullptr, nullptr, nullptr, nullptr};
 
 // Native stack we insist on before entering JS, and the JS stack budget.
 constexpr uintptr_t kStackNeeded = 512 * 1024;
@@ -162,12 +162,35 @@ void NativeStack(const FunctionCallbackInfo<Value> &info) {
     info.GetReturnValue().Set(s);
 }
 
+// RASP.request_inputs(options): the request values as the extension's
+// check gates see them, from the context JSON the check received.
+void NativeRequestInputs(const FunctionCallbackInfo<Value> &info) {
+  Isolate *iso = info.GetIsolate();
+  if (info.Length() < 2 || !info[0]->IsString() || !info[1]->IsString()) {
+    iso->ThrowException(Exception::TypeError(String::NewFromUtf8Literal(
+        iso, "request_inputs: expects the context JSON and the options JSON")));
+    return;
+  }
+  String::Utf8Value ctx(iso, info[0]);
+  String::Utf8Value opts(iso, info[1]);
+  std::string json;
+  if (g_natives.request_inputs && *ctx && *opts)
+    g_natives.request_inputs(*ctx, ctx.length(), *opts, opts.length(),
+                             RaspSink{&json, AppendToString});
+  if (json.empty()) json = "[]";
+  Local<String> s;
+  if (String::NewFromUtf8(iso, json.data(), NewStringType::kNormal, static_cast<int>(json.size()))
+          .ToLocal(&s))
+    info.GetReturnValue().Set(s);
+}
+
 // Snapshots refer to native callbacks by index into this table, so it must
 // be identical in the process that builds a snapshot and the one restoring it.
 const intptr_t g_external_refs[] = {
     reinterpret_cast<intptr_t>(NativeSqlTokenize),
     reinterpret_cast<intptr_t>(NativeCmdTokenize),
     reinterpret_cast<intptr_t>(NativeStack),
+    reinterpret_cast<intptr_t>(NativeRequestInputs),
     0,
 };
 
@@ -176,6 +199,7 @@ Local<Context> NewContext(Isolate *iso) {
   global->Set(iso, "__rasp_native_sql_tokenize", FunctionTemplate::New(iso, NativeSqlTokenize));
   global->Set(iso, "__rasp_native_cmd_tokenize", FunctionTemplate::New(iso, NativeCmdTokenize));
   global->Set(iso, "__rasp_native_stack", FunctionTemplate::New(iso, NativeStack));
+  global->Set(iso, "__rasp_native_request_inputs", FunctionTemplate::New(iso, NativeRequestInputs));
   return Context::New(iso, nullptr, global);
 }
 

@@ -40,6 +40,10 @@ typedef struct {
   // Writes the caller's stack (a JSON array of strings) for params.stack,
   // asked only when a handler reads it; "[]" when there is none.
   void (*php_stack)(RaspSink out);
+  // Writes the request values (a JSON array) of the context `ctx` (the
+  // context JSON) built with `opts` (a JSON object of input options).
+  void (*request_inputs)(const char *ctx, size_t ctx_len, const char *opts, size_t opts_len,
+                         RaspSink out);
 } RaspNatives;
 
 enum {

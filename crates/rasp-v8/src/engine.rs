@@ -7,6 +7,7 @@ use std::ptr::NonNull;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use rasp_core::gate::Gate;
 use rasp_core::{CheckType, CheckTypeSet, Verdict};
 use serde::Deserialize;
 
@@ -84,6 +85,12 @@ pub struct PluginInfo {
 pub struct EngineInfo {
     /// Check types some plugin registered a handler for.
     pub types: CheckTypeSet,
+    /// Types whose handlers all said when they want to be called (see
+    /// `rasp_core::gate`); events of other types always go to the handlers.
+    pub gates: Vec<(CheckType, Arc<Gate>)>,
+    /// `options.when` values that could not be used (those handlers are
+    /// called for every event of their type).
+    pub gate_errors: Vec<String>,
     pub plugins: Vec<PluginInfo>,
     /// Plugin log lines written while loading.
     pub load_logs: Vec<String>,
@@ -155,6 +162,47 @@ struct RawOutcome {
 struct RawInfo {
     types: Vec<String>,
     plugins: Vec<PluginInfo>,
+    #[serde(default)]
+    gates: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Gates from `__rasp_info`'s `{ type: [{when} | {} | {error}] }`.
+fn parse_gates(
+    raw: &serde_json::Map<String, serde_json::Value>,
+) -> (Vec<(CheckType, Arc<Gate>)>, Vec<String>) {
+    let mut gates = Vec::new();
+    let mut errors = Vec::new();
+    for (name, list) in raw {
+        let Some(t) = CheckType::from_name(name) else {
+            continue;
+        };
+        let whens: Vec<Option<Vec<rasp_core::gate::Condition>>> = list
+            .as_array()
+            .map(|l| l.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|h| {
+                if let Some(e) = h.get("error").and_then(|e| e.as_str()) {
+                    errors.push(format!("{e} (the handler sees every event)"));
+                    return None;
+                }
+                let w = h.get("when")?;
+                match Gate::parse_when(w) {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        errors.push(format!(
+                            "options.when of a \"{name}\" handler: {e} (the handler sees every event)"
+                        ));
+                        None
+                    }
+                }
+            })
+            .collect();
+        if let Some(g) = Gate::from_handlers(&whens) {
+            gates.push((t, Arc::new(g)));
+        }
+    }
+    (gates, errors)
 }
 
 static INIT: OnceLock<Result<(), String>> = OnceLock::new();
@@ -474,9 +522,17 @@ impl Engine {
             .filter_map(|t| CheckType::from_name(t))
             .collect();
         engine.info.plugins = info.plugins;
+        (engine.info.gates, engine.info.gate_errors) = parse_gates(&info.gates);
         let logs: Option<RawOutcome> = engine.call_json(c"__rasp_take_load_logs", &[]);
         if keep_load_logs {
             engine.info.load_logs = logs.map(|l| l.l).unwrap_or_default();
+            engine.info.load_logs.extend(
+                engine
+                    .info
+                    .gate_errors
+                    .iter()
+                    .map(|e| format!("[rasp] {e}")),
+            );
         }
         engine.timeout = opts.timeout;
         Ok(engine)
@@ -544,6 +600,16 @@ impl Engine {
 
     pub fn info(&self) -> &EngineInfo {
         &self.info
+    }
+
+    /// The gate of a check type, if all its handlers declared one: events
+    /// it does not pass need not enter V8 (their outcome is "ignore").
+    pub fn gate(&self, t: CheckType) -> Option<&Arc<Gate>> {
+        self.info
+            .gates
+            .iter()
+            .find(|(gt, _)| *gt == t)
+            .map(|(_, g)| g)
     }
 
     /// True once the heap limit was hit: replace the engine.

@@ -225,11 +225,44 @@ unsafe extern "C" fn php_stack(out: sys::RaspSink) {
     }));
 }
 
+/// The request values of a context (see `rasp_core::inputs`), as JSON.
+pub(crate) fn request_inputs_json(ctx: &[u8], opts: &[u8]) -> String {
+    let ctx: serde_json::Value = serde_json::from_slice(ctx).unwrap_or_default();
+    let opts: serde_json::Value = serde_json::from_slice(opts).unwrap_or_default();
+    let opts = rasp_core::inputs::InputOptions::from_json(&opts);
+    rasp_core::inputs::RequestInputs::from_context(&ctx, &opts).to_json()
+}
+
+unsafe extern "C" fn request_inputs(
+    ctx: *const c_char,
+    ctx_len: usize,
+    opts: *const c_char,
+    opts_len: usize,
+    out: sys::RaspSink,
+) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let bytes = |p: *const c_char, n: usize| -> &[u8] {
+            if p.is_null() || n == 0 {
+                &[]
+            } else {
+                // SAFETY: the shim passes `n` readable bytes, valid for this call.
+                unsafe { std::slice::from_raw_parts(p as *const u8, n) }
+            }
+        };
+        let json = request_inputs_json(bytes(ctx, ctx_len), bytes(opts, opts_len));
+        if let Some(write) = out.write {
+            // SAFETY: the shim's sink is valid for this call; `json` outlives it.
+            unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
+        }
+    }));
+}
+
 pub(crate) fn table() -> sys::RaspNatives {
     sys::RaspNatives {
         sql_tokenize,
         cmd_tokenize,
         php_stack,
+        request_inputs,
     }
 }
 

@@ -43,6 +43,13 @@ pub struct RaspNatives {
         push: TokenPush,
     ),
     pub php_stack: unsafe extern "C" fn(out: RaspSink),
+    pub request_inputs: unsafe extern "C" fn(
+        ctx: *const c_char,
+        ctx_len: usize,
+        opts: *const c_char,
+        opts_len: usize,
+        out: RaspSink,
+    ),
 }
 
 pub const RASP_V8_OK: c_int = 0;

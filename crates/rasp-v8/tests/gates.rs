@@ -1,0 +1,172 @@
+//! `register(type, handler, { when })` and `RASP.request_inputs()` against
+//! real V8: what the engine reports as gates, and that plugins read the
+//! same request values the gates search.
+
+use std::rc::Rc;
+
+use rasp_core::inputs::{InputOptions, RequestInputs};
+use rasp_core::CheckType;
+use rasp_v8::{Engine, EngineOptions, PluginSource, Snapshot};
+use serde_json::{json, Value};
+
+fn engine_with(source: &str, algorithm_config: Value) -> Engine {
+    let plugins = [PluginSource {
+        name: "g.js".into(),
+        source: source.into(),
+    }];
+    let opts = EngineOptions {
+        algorithm_config,
+        ..Default::default()
+    };
+    Engine::from_sources(&plugins, &opts).expect("plugin loads")
+}
+
+fn passes(e: &Engine, t: CheckType, params: Value, ctx: &Value) -> Option<bool> {
+    e.gate(t)
+        .map(|g| g.passes(&params, |o| Rc::new(RequestInputs::from_context(ctx, o))))
+}
+
+const GATED: &str = r#"
+const plugin = new RASP('g');
+const cfg = { meta: { min_length: 2, headers: ['user-agent'] }, words: ['sleep'] };
+plugin.algorithmConfig = cfg;
+plugin.register('sql', function (params) {
+    return { action: 'log', message: JSON.stringify(RASP.request_inputs(cfg.meta)) };
+}, { when: function () {
+    return [{ param: 'query', input: cfg.meta }, { param: 'query', contains: cfg.words }];
+} });
+plugin.register('include', function () { return { action: 'ignore' }; },
+    { when: { param: 'path', contains: [':'] } });
+plugin.register('readFile', function () { return { action: 'ignore' }; });
+"#;
+
+#[test]
+fn gates_follow_the_handlers_when_after_overrides() {
+    let e = engine_with(GATED, json!({ "words": ["benchmark"] }));
+    let ctx = json!({ "parameter": { "id": ["42", "x"] }, "header": { "user-agent": "ua/1" } });
+    let sql = |q: &str| passes(&e, CheckType::Sql, json!({ "query": q }), &ctx);
+    assert_eq!(sql("select * from t where id = 42"), Some(true));
+    assert_eq!(
+        sql("select x from t"),
+        Some(false),
+        "one-letter values are below min_length"
+    );
+    assert_eq!(
+        sql("select BENCHMARK(1, 1)"),
+        Some(true),
+        "the override's word"
+    );
+    assert_eq!(
+        sql("select sleep(1)"),
+        Some(false),
+        "replaced by the override"
+    );
+    assert_eq!(
+        sql("insert into log values ('ua/1')"),
+        Some(true),
+        "a header value"
+    );
+    let inc = |p: &str| passes(&e, CheckType::Include, json!({ "path": p }), &ctx);
+    assert_eq!(inc("php://input"), Some(true));
+    assert_eq!(inc("/var/www/42.php"), Some(false));
+    assert_eq!(
+        passes(&e, CheckType::ReadFile, json!({}), &ctx),
+        None,
+        "no when: no gate"
+    );
+    assert_eq!(passes(&e, CheckType::Command, json!({}), &ctx), None);
+}
+
+#[test]
+fn gates_survive_the_snapshot() {
+    let plugins = [PluginSource {
+        name: "g.js".into(),
+        source: GATED.into(),
+    }];
+    let snap = Snapshot::build(&plugins, &EngineOptions::default()).expect("snapshot");
+    assert_eq!(snap.info().gates.len(), 2);
+    let e = Engine::from_snapshot(&snap, &EngineOptions::default()).expect("restore");
+    let ctx = json!({});
+    assert_eq!(
+        passes(
+            &e,
+            CheckType::Sql,
+            json!({ "query": "select sleep(1)" }),
+            &ctx
+        ),
+        Some(true)
+    );
+}
+
+#[test]
+fn plugins_read_the_list_the_gates_search() {
+    let mut e = engine_with(GATED, json!({}));
+    let ctx = json!({
+        "parameter": { "q": ["%2527 or 1=1", "a"], "h": ["&lt;b&gt;"] },
+        "json": { "k": ["\\u0027x"] },
+        "cookie": { "s": "sid-1" },
+        "header": { "user-agent": "ua/1", "referer": "not listed" },
+    });
+    let out = e.check(CheckType::Sql, r#"{"query":"select 1"}"#, 1, || {
+        ctx.to_string()
+    });
+    assert!(out.errors.is_empty() && out.fault.is_none(), "{out:?}");
+    let from_js: Value = serde_json::from_str(&out.verdicts[0].message).expect("json");
+    let opts = InputOptions::from_json(&json!({ "min_length": 2, "headers": ["user-agent"] }));
+    let native: Value =
+        serde_json::from_str(&RequestInputs::from_context(&ctx, &opts).to_json()).expect("json");
+    assert_eq!(from_js, native);
+    let values: Vec<&str> = native
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|i| i["value"].as_str().expect("value"))
+        .collect();
+    assert_eq!(
+        values,
+        vec![
+            "%2527 or 1=1",
+            "%27 or 1=1",
+            "' or 1=1",
+            "&lt;b&gt;",
+            "<b>",
+            "\\u0027x",
+            "'x",
+            "sid-1",
+            "ua/1"
+        ]
+    );
+}
+
+#[test]
+fn a_broken_when_is_reported_and_the_handler_sees_everything() {
+    let src = r#"
+        const plugin = new RASP('b');
+        plugin.register('sql', function () { return { action: 'ignore' }; },
+            { when: function () { throw new Error('no config'); } });
+        plugin.register('include', function () { return { action: 'ignore' }; },
+            { when: [{ param: 'path', regex: 'x' }] });
+    "#;
+    let e = engine_with(src, json!({}));
+    assert!(e.gate(CheckType::Sql).is_none());
+    assert!(e.gate(CheckType::Include).is_none());
+    let errs = &e.info().gate_errors;
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs.iter().any(|m| m.contains("no config")), "{errs:?}");
+    assert!(
+        errs.iter().any(|m| m.contains("unknown key \"regex\"")),
+        "{errs:?}"
+    );
+    assert!(e
+        .info()
+        .load_logs
+        .iter()
+        .any(|l| l.contains("sees every event")));
+    // Bad options are a load error that names the plugin.
+    let plugins = [PluginSource {
+        name: "c.js".into(),
+        source: "new RASP('c').register('sql', function () {}, { when: 3 });".into(),
+    }];
+    let err = Engine::from_sources(&plugins, &EngineOptions::default()).expect_err("rejected");
+    assert!(err.to_string().contains("options.when"), "{err}");
+}
