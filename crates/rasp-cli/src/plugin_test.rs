@@ -31,6 +31,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rasp_core::inputs::RequestInputs;
 use rasp_core::verdict::decisive;
 use rasp_core::{Action, CheckType, RaspConfig, Verdict};
 use rasp_v8::{Engine, EngineOptions, PluginSource};
@@ -313,6 +314,14 @@ fn show_verdict(v: &Verdict) -> String {
 /// Judges one case; `Ok(detail)` when it passed, `Err(why)` when it failed.
 fn judge(engine: &mut Engine, case: &Case, serial: u64, monitor: bool) -> Result<String, String> {
     let params = case.params.to_string();
+    // What the extension does first: the type's gate may keep the event
+    // from V8 altogether. The plugin still judges it here, so a `when` that
+    // would hide an event the plugin flags fails the case.
+    let gated = engine.gate(case.check).is_some_and(|g| {
+        !g.passes(&case.params, |o| {
+            std::rc::Rc::new(RequestInputs::from_context(&case.context, o))
+        })
+    });
     let out = engine.check(case.check, &params, serial, || case.context.to_string());
     let mut problems = Vec::new();
     if let Some(f) = &out.fault {
@@ -329,6 +338,18 @@ fn judge(engine: &mut Engine, case: &Case, serial: u64, monitor: bool) -> Result
     let top = decisive(&verdicts);
     let got = top.map_or(Action::Ignore, |v| v.action);
     let shown = top.map_or_else(|| "ignore".to_string(), show_verdict);
+    if gated && got != Action::Ignore {
+        problems.push(format!(
+            "the {} handlers' `when` conditions keep this event from the plugins, \
+             but they answer {shown}: the extension would never ask them",
+            case.check
+        ));
+    }
+    let shown = if gated {
+        format!("{shown} (gated: the extension would not enter V8)")
+    } else {
+        shown
+    };
     if got != case.expect {
         problems.push(format!("expected {}, got {shown}", case.expect.as_str()));
     } else if let Some(v) = top {

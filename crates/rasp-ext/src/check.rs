@@ -58,12 +58,21 @@ struct Decision {
 fn decide(
     t: CheckType,
     params: impl FnOnce() -> Value,
+    costly: impl FnOnce(&mut Value),
     stack: bool,
     late: bool,
 ) -> Option<Decision> {
     let _guard = state::CheckGuard::enter();
     let cfg = state::config();
     let mut params = params();
+    // The handlers said when they want to see an event of this type: when
+    // none of their conditions holds, their answer is "ignore" without V8.
+    if let Some(gate) = runtime::gate(t) {
+        if !gate.passes(&params, request::inputs) {
+            return None;
+        }
+    }
+    costly(&mut params);
     let params_json = params.to_string();
     let serial = request::serial();
     // params.stack is built only if a handler reads it (the PHP frames are
@@ -124,10 +133,21 @@ fn decide(
 /// params object (without `stack`, which is added here) only if the check
 /// is wanted. A block answers the request and returns [`Flow::Skip`].
 pub fn run(t: CheckType, params: impl FnOnce() -> Value) -> Flow {
+    run_costly(t, params, |_| {})
+}
+
+/// [`run`] where some params cost system calls (`realpath`): `costly` adds
+/// them only for an event a gate lets through (gates read only the cheap
+/// params, so a `when` on a costly field holds: the field is missing).
+pub fn run_costly(
+    t: CheckType,
+    params: impl FnOnce() -> Value,
+    costly: impl FnOnce(&mut Value),
+) -> Flow {
     if !wanted(t) || stopped() {
         return Flow::Continue;
     }
-    match decide(t, params, true, false) {
+    match decide(t, params, costly, true, false) {
         Some(d) if d.verdict.action == Action::Block => {
             request::mark_blocked();
             // After a failed call (sql_exception) its error is pending; the
@@ -146,7 +166,7 @@ pub fn judge(t: CheckType, params: impl FnOnce() -> Value) -> Option<Verdict> {
     if !wanted(t) || request::blocked() {
         return None;
     }
-    decide(t, params, false, false)
+    decide(t, params, |_| {}, false, false)
         .map(|d| d.verdict)
         .filter(|v| v.action == Action::Block)
 }
@@ -157,7 +177,7 @@ pub fn judge_late(t: CheckType, params: impl FnOnce() -> Value) -> Option<Verdic
     if !wanted(t) || request::blocked() {
         return None;
     }
-    decide(t, params, false, true).map(|d| d.verdict)
+    decide(t, params, |_| {}, false, true).map(|d| d.verdict)
 }
 
 /// Answers the request with the block response for a verdict reached

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use ext_php_rs::types::Zval;
 use rasp_core::context::{Param, RequestInput};
+use rasp_core::inputs::{InputOptions, RequestInputs};
 use rasp_core::{CheckTypeSet, RaspConfig};
 
 use crate::zend::{self, Superglobal};
@@ -16,6 +17,9 @@ struct RequestState {
     id: String,
     input: Option<Rc<RequestInput>>,
     context: Option<Rc<String>>,
+    context_value: Option<Rc<serde_json::Value>>,
+    /// Request values by the options they were built with (check gates).
+    inputs: Vec<(InputOptions, Rc<RequestInputs>)>,
     skip: Option<CheckTypeSet>,
     blocked: bool,
 }
@@ -104,16 +108,45 @@ pub fn input() -> Rc<RequestInput> {
     captured
 }
 
+/// The `context` object, built once per request.
+fn context_value() -> Rc<serde_json::Value> {
+    if let Some(c) = REQ.with(|r| r.borrow().context_value.clone()) {
+        return c;
+    }
+    let cfg = crate::state::config();
+    let (ctx, _) = rasp_core::context::build_context(&input(), &cfg.context);
+    let ctx = Rc::new(ctx);
+    REQ.with(|r| r.borrow_mut().context_value = Some(ctx.clone()));
+    ctx
+}
+
 /// The `context` JSON, built once per request.
 pub fn context_json() -> Rc<String> {
     if let Some(c) = REQ.with(|r| r.borrow().context.clone()) {
         return c;
     }
-    let cfg = crate::state::config();
-    let (ctx, _) = rasp_core::context::build_context(&input(), &cfg.context);
-    let json = Rc::new(ctx.to_string());
+    let json = Rc::new(context_value().to_string());
     REQ.with(|r| r.borrow_mut().context = Some(json.clone()));
     json
+}
+
+/// The request values built with `opts` from the same context the plugins
+/// receive (what `RASP.request_inputs(opts)` returns to them), once per
+/// request and options.
+pub fn inputs(opts: &InputOptions) -> Rc<RequestInputs> {
+    let cached = REQ.with(|r| {
+        r.borrow()
+            .inputs
+            .iter()
+            .find(|(o, _)| o == opts)
+            .map(|(_, i)| i.clone())
+    });
+    if let Some(i) = cached {
+        return i;
+    }
+    let built = Rc::new(RequestInputs::from_context(&context_value(), opts));
+    REQ.with(|r| r.borrow_mut().inputs.push((opts.clone(), built.clone())));
+    built
 }
 
 const MAX_PARAM_DEPTH: usize = 16;
