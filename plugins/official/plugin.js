@@ -217,201 +217,28 @@ function lowerSet(list) {
   return s;
 }
 
-// ---------------------------------------------------------- decoding --
-
-function hexVal(c) {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 65 && c <= 70) return c - 55;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
-
-// %XX (and %uXXXX) decoding that never throws; '+' stays '+' (PHP already
-// turned it into a space for the first round). A run of %XX bytes is read
-// as UTF-8 when it is valid UTF-8, else byte by byte as Latin-1.
-function urlDecode(s) {
-  if (s.indexOf('%') < 0) return s;
-  let out = '';
-  let bytes = null;
-  const flush = function () {
-    if (bytes !== null) {
-      out += utf8ToString(bytes);
-      bytes = null;
-    }
-  };
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) === 37) {
-      if (i + 2 < s.length) {
-        const h = hexVal(s.charCodeAt(i + 1)), l = hexVal(s.charCodeAt(i + 2));
-        if (h >= 0 && l >= 0) {
-          (bytes || (bytes = [])).push(h * 16 + l);
-          i += 2;
-          continue;
-        }
-      }
-      if ((s[i + 1] === 'u' || s[i + 1] === 'U') && i + 5 < s.length) {
-        let v = 0, ok = true;
-        for (let k = 2; k < 6 && ok; k++) {
-          const d = hexVal(s.charCodeAt(i + k));
-          if (d < 0) ok = false;
-          else v = v * 16 + d;
-        }
-        if (ok) {
-          flush();
-          out += String.fromCharCode(v);
-          i += 5;
-          continue;
-        }
-      }
-    }
-    flush();
-    out += s[i];
-  }
-  flush();
-  return out;
-}
-
-function utf8ToString(bytes) {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b < 0x80) { out += String.fromCharCode(b); continue; }
-    let need = 0, v = 0;
-    if (b >= 0xc2 && b < 0xe0) { need = 1; v = b & 31; }
-    else if (b >= 0xe0 && b < 0xf0) { need = 2; v = b & 15; }
-    else if (b >= 0xf0 && b < 0xf5) { need = 3; v = b & 7; }
-    let ok = need > 0 && i + need < bytes.length;
-    for (let k = 1; ok && k <= need; k++) {
-      if ((bytes[i + k] & 0xc0) !== 0x80) ok = false;
-      else v = (v << 6) | (bytes[i + k] & 63);
-    }
-    if (ok && v <= 0x10ffff) {
-      out += String.fromCodePoint(v);
-      i += need;
-    } else {
-      out += String.fromCharCode(b);
-    }
-  }
-  return out;
-}
-
-const HTML_NAMED = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0', sol: '/', bsol: '\\',
-  num: '#', lpar: '(', rpar: ')', semi: ';', comma: ',', period: '.', colon: ':', equals: '=', grave: '`',
-  dollar: '$', percnt: '%', excl: '!', ast: '*', plus: '+', minus: '-', lowbar: '_', vert: '|', newline: '\n', tab: '\t' };
-
-function htmlDecode(s) {
-  if (s.indexOf('&') < 0) return s;
-  return s.replace(/&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z]{2,8});?/g, function (m, e) {
-    if (e[0] === '#') {
-      const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : m;
-    }
-    const v = HTML_NAMED[e.toLowerCase()];
-    return v === undefined ? m : v;
-  });
-}
-
-function jsonUnescape(s) {
-  if (s.indexOf('\\') < 0) return s;
-  return s.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|["\\/bfnrt'])/g, function (m, e) {
-    switch (e[0]) {
-      case 'u': case 'x': return String.fromCharCode(parseInt(e.slice(1), 16));
-      case 'b': return '\b';
-      case 'f': return '\f';
-      case 'n': return '\n';
-      case 'r': return '\r';
-      case 't': return '\t';
-      default: return e;
-    }
-  });
-}
-
-// Distinct decoded forms of a value (at most a handful, bounded work).
-function decodedForms(value) {
-  const out = [];
-  if (value.length > algorithmConfig.meta.max_decode_length) return out;
-  const seen = new Set([value]);
-  const add = function (v, how) {
-    if (v.length > 0 && !seen.has(v)) {
-      seen.add(v);
-      out.push({ value: v, decoded: how });
-    }
-  };
-  if (value.indexOf('%') >= 0) {
-    const once = urlDecode(value);
-    add(once, 'url');
-    if (once.indexOf('%') >= 0) add(urlDecode(once), 'url');
-  }
-  if (value.indexOf('&') >= 0) add(htmlDecode(value), 'html');
-  if (value.indexOf('\\') >= 0) add(jsonUnescape(value), 'json');
-  return out;
-}
-
 // ------------------------------------------------------------ inputs --
 
-// The request values, computed once per request (the context object is new
-// for every request). Each entry: { source, name, value, decoded? }; the
-// decoded forms of a value follow it, flagged with `decoded`.
+// The request values (parameters, JSON body leaves, cookies, the headers
+// in meta.headers, and their URL/HTML/JSON-decoded forms), computed natively
+// once per request: [{ source, name, value, decoded? }]. The extension's
+// gates search the same list before calling the handlers registered with
+// `when` below, so a gate never hides a value from them.
 let valuesFor = null;
+/** @type {readonly RaspInput[]} */
 let valuesCache = [];
 
 function collectValues(context) {
   if (context === valuesFor) return valuesCache;
-  const out = [];
-  const seen = new Set();
-  const meta = algorithmConfig.meta;
-  const add = function (source, name, value) {
-    if (typeof value !== 'string' || value.length < meta.min_length) return;
-    if (seen.has(value)) return;
-    seen.add(value);
-    out.push({ source: source, name: name, value: value });
-    if (meta.decode_values) {
-      const forms = decodedForms(value);
-      for (let i = 0; i < forms.length; i++) {
-        if (seen.has(forms[i].value)) continue;
-        seen.add(forms[i].value);
-        out.push({ source: source, name: name, value: forms[i].value, decoded: forms[i].decoded });
-      }
-    }
-  };
-  if (context) {
-    const params = context.parameter || {};
-    for (const name in params) {
-      const vals = params[name];
-      if (Array.isArray(vals)) for (let i = 0; i < vals.length; i++) add('parameter', name, vals[i]);
-      else if (typeof vals === 'string') add('parameter', name, vals);
-    }
-    let budget = 10000;
-    const walk = function (v, path, depth) {
-      if (depth > 32 || v === null || v === undefined || budget <= 0) return;
-      if (typeof v === 'object') {
-        for (const k in v) walk(v[k], path ? path + '.' + k : k, depth + 1);
-      } else {
-        budget--;
-        add('json', path || '(json)', String(v));
-      }
-    };
-    let json = context.json;
-    // A JSON body sent with another content type is still JSON to the app.
-    if ((!json || (typeof json === 'object' && Object.keys(json).length === 0)) && typeof context.body === 'string') {
-      const b = context.body;
-      const first = b.length < 1048576 ? b.replace(/^\s+/, '')[0] : undefined;
-      if (first === '{' || first === '[') {
-        try { json = JSON.parse(b); } catch (e) { json = null; }
-      }
-    }
-    walk(json, '', 0);
-    const cookies = context.cookie || {};
-    for (const name in cookies) add('cookie', name, cookies[name]);
-    const headers = context.header || {};
-    const wanted = meta.headers;
-    for (let i = 0; i < wanted.length; i++) {
-      if (typeof headers[wanted[i]] === 'string') add('header', wanted[i], headers[wanted[i]]);
-    }
-  }
+  valuesCache = RASP.request_inputs(algorithmConfig.meta);
   valuesFor = context;
-  valuesCache = out;
-  return out;
+  return valuesCache;
+}
+
+// A gate condition: a request value at least minLength long occurs in
+// params[param] (the values findInput walks).
+function inputIn(param, minLength) {
+  return { param: param, input: algorithmConfig.meta, min_length: minLength || 1 };
 }
 
 // Index of the first token that ends after `pos` (tokens are sorted).
@@ -707,8 +534,31 @@ function sqlCheck(params, context) {
   return sqlUserInput(params, context) || sqlPolicy(params, context) || { action: 'ignore' };
 }
 
-plugin.register('sql', sqlCheck);
-plugin.register('sqlPrepared', sqlCheck);
+// When sqlCheck can find anything: a request value in the query
+// (sql_userinput, and information_schema probing), or a word sql_policy
+// looks for. Evaluated after rasp.yml's overrides.
+function sqlWhen() {
+  const when = [];
+  const policy = enabled('sql_policy');
+  const cfg = algorithmConfig.sql_policy;
+  const feature = (cfg && cfg.feature) || {};
+  if (enabled('sql_userinput') || (policy && feature.information_schema)) when.push(inputIn('query'));
+  if (policy) {
+    const words = [];
+    if (feature.union_null) words.push('union');
+    if (feature.version_comment) words.push('/*!', '/*m!');
+    if (feature.into_outfile) words.push('outfile', 'dumpfile');
+    if (feature.stacked_query) words.push(';');
+    if (feature.function_blacklist && Array.isArray(cfg.function_blacklist)) {
+      cfg.function_blacklist.forEach(function (f) { words.push(String(f)); });
+    }
+    if (words.length) when.push({ param: 'query', contains: words });
+  }
+  return when;
+}
+
+plugin.register('sql', sqlCheck, { when: sqlWhen });
+plugin.register('sqlPrepared', sqlCheck, { when: sqlWhen });
 
 // A syntax error the database reported for a query that carries a request
 // value with characters that can break SQL.
@@ -1128,6 +978,7 @@ function fileCheck(what) {
 // file_get_contents($_GET['u']) with file:///etc/passwd, gopher://, dict://:
 // the request picks the protocol of what PHP reads (http(s) reads are ssrf
 // checks of their own).
+// Both the protocol and the path checks need a request value in the path.
 plugin.register('readFile', function (params, context) {
   const path = isString(params.path) ? params.path : '';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
@@ -1135,9 +986,9 @@ plugin.register('readFile', function (params, context) {
     if (byProtocol) return byProtocol;
   }
   return pathVerdict(pathCheck(params.path, params.realpath, context, 'readFile')) || { action: 'ignore' };
-});
-plugin.register('deleteFile', fileCheck('deleteFile'));
-plugin.register('directory', fileCheck('directory'));
+}, { when: function () { return [inputIn('path', 2)]; } });
+plugin.register('deleteFile', fileCheck('deleteFile'), { when: function () { return [inputIn('path', 2)]; } });
+plugin.register('directory', fileCheck('directory'), { when: function () { return [inputIn('path', 2)]; } });
 
 // ---- scripts
 
@@ -1190,7 +1041,7 @@ function writeFileCheck(params, context) {
 
 plugin.register('writeFile', function (params, context) {
   return writeFileCheck(params, context) || { action: 'ignore' };
-});
+}, { when: function () { return [inputIn('path'), inputIn('realpath')]; } });
 
 plugin.register('fileUpload', function (params, context) {
   if (enabled('fileUpload_script')) {
@@ -1251,6 +1102,10 @@ plugin.register('include', function (params, context) {
     }
   }
   return pathVerdict(pathCheck(path, params.realpath, context, params.function || 'include', true)) || { action: 'ignore' };
+}, {
+  // A stream wrapper ("scheme://", "data:") has a colon; everything else
+  // needs a request value in the path.
+  when: function () { return [inputIn('path', 2), { param: 'path', contains: [':'] }]; },
 });
 
 // ================================================================ SSRF ==

@@ -317,6 +317,43 @@ interface RaspToken<K extends string = string> {
   unterminated?: true;
 }
 
+/** Options of `RASP.request_inputs` and of an `input` gate condition (the shape of the official plugin's `meta`). */
+interface RaspInputOptions {
+  /** Raw values shorter than this (UTF-16 units, like `.length`) are left out; default 1. */
+  min_length?: number;
+  /** Lower-case request header names whose values count; default none. */
+  headers?: string[];
+  /** Add each value's URL-, HTML- and JSON-decoded forms; default true. */
+  decode_values?: boolean;
+  /** Values longer than this are not decoded; default 16384. */
+  max_decode_length?: number;
+  [other: string]: unknown;
+}
+
+/** One request value of `RASP.request_inputs()`. */
+interface RaspInput {
+  source: 'parameter' | 'json' | 'cookie' | 'header';
+  /** Parameter, cookie or header name; a dotted path for JSON body leaves (`user.tags.0`). */
+  name: string;
+  value: string;
+  /** Set on a decoded form of the value before it. */
+  decoded?: 'url' | 'html' | 'json';
+}
+
+/** A gate condition: when a handler wants to see an event (checked natively, before V8). */
+type RaspCondition =
+  /** A request value (the list `RASP.request_inputs(input)` returns) at least `min_length` long occurs in `params[param]`. */
+  | { param: string; input: RaspInputOptions | true; min_length?: number }
+  /** `params[param]` contains one of the strings, ASCII case ignored. */
+  | { param: string; contains: string[] };
+
+/** Options of `plugin.register`. */
+interface RaspRegisterOptions {
+  /** Call the handler only when one of these holds (a missing or non-string param always holds).
+   *  A function is called once after rasp.yml's overrides are merged, so it can read algorithmConfig. */
+  when?: RaspCondition | RaspCondition[] | (() => RaspCondition | RaspCondition[]);
+}
+
 /** A plugin. `new RASP(name)` creates one; the name shows in alarms and logs. */
 declare class RASP {
   /** @param name non-empty; shown in alarms, logs and `php --ri rasp`. */
@@ -326,8 +363,9 @@ declare class RASP {
   version: string;
   /** The plugin's own settings; rasp.yml `plugin.algorithm_config` is merged into it in place after load. */
   algorithmConfig?: Record<string, any>;
-  /** Runs `handler(params, context)` for every check of `type`; an unknown type throws at load. */
-  register<T extends RaspCheckType>(type: T, handler: RaspHandler<T>): void;
+  /** Runs `handler(params, context)` for every check of `type` (or, with `options.when`, for the
+   *  checks its conditions let through); an unknown type throws at load. */
+  register<T extends RaspCheckType>(type: T, handler: RaspHandler<T>, options?: RaspRegisterOptions): void;
   /** A plugin log line `[name] args...` (at most 100 per check). */
   log(...args: unknown[]): void;
 
@@ -349,6 +387,9 @@ declare class RASP {
   static readonly TOKEN_UNTERMINATED: number;
   /** Always `'v8'`. */
   static get_jsengine(): 'v8';
+  /** The current request's values and their decoded forms, computed natively once per request
+   *  and options: the list `input` gate conditions search. */
+  static request_inputs(options?: RaspInputOptions): readonly RaspInput[];
   /** The raw `plugin.algorithm_config` object of rasp.yml. */
   static algorithmConfig: Record<string, any>;
 }
