@@ -27,7 +27,9 @@
 //! handler decides what to make of it. A handler without `when` is always
 //! called, and so is every handler of a type where one of them has none.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::rc::Rc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use serde_json::Value;
@@ -164,12 +166,12 @@ impl Condition {
         }
     }
 
-    fn holds(
+    fn holds<'a>(
         &self,
-        params: &Value,
-        inputs: &mut dyn FnMut(&InputOptions) -> std::rc::Rc<RequestInputs>,
+        field: &impl Fn(&str) -> Option<Cow<'a, str>>,
+        inputs: &mut dyn FnMut(&InputOptions) -> Rc<RequestInputs>,
     ) -> bool {
-        let Some(text) = params.get(self.param()).and_then(Value::as_str) else {
+        let Some(text) = field(self.param()) else {
             return true;
         };
         match self {
@@ -177,11 +179,11 @@ impl Condition {
                 options,
                 min_length,
                 ..
-            } => inputs(options).occurs_in(text, *min_length),
+            } => inputs(options).occurs_in(&text, *min_length),
             // JavaScript's toLowerCase() turns the Kelvin sign into "k", so
             // a handler comparing lower-cased words could see one here.
             Condition::Contains { matcher, .. } => match matcher {
-                Some(m) => m.is_match(text) || text.contains('\u{212A}'),
+                Some(m) => m.is_match(text.as_ref()) || text.contains('\u{212A}'),
                 None => true,
             },
         }
@@ -220,8 +222,22 @@ impl Gate {
     pub fn passes(
         &self,
         params: &Value,
-        mut inputs: impl FnMut(&InputOptions) -> std::rc::Rc<RequestInputs>,
+        inputs: impl FnMut(&InputOptions) -> Rc<RequestInputs>,
     ) -> bool {
-        self.conditions.iter().any(|c| c.holds(params, &mut inputs))
+        self.passes_with(
+            |k| params.get(k).and_then(Value::as_str).map(Cow::Borrowed),
+            inputs,
+        )
+    }
+
+    /// [`Gate::passes`] reading the params through `field` (the params
+    /// object need not exist yet: the hook builds it only for events that
+    /// pass). A field `field` does not know counts as missing.
+    pub fn passes_with<'a>(
+        &self,
+        field: impl Fn(&str) -> Option<Cow<'a, str>>,
+        mut inputs: impl FnMut(&InputOptions) -> Rc<RequestInputs>,
+    ) -> bool {
+        self.conditions.iter().any(|c| c.holds(&field, &mut inputs))
     }
 }

@@ -13,9 +13,9 @@
 //! counts them, so `min_length` means the same on both sides.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use serde_json::{Map, Value};
 
 /// Which values count, from the plugin's `algorithmConfig.meta`.
@@ -142,8 +142,8 @@ enum Matcher {
 #[derive(Debug)]
 pub struct RequestInputs {
     inputs: Vec<Input>,
-    /// One matcher per minimum length asked for.
-    matchers: RefCell<HashMap<usize, Matcher>>,
+    /// One matcher per minimum length asked for (gates ask for one or two).
+    matchers: RefCell<Vec<(usize, Matcher)>>,
 }
 
 /// Length in UTF-16 code units (JavaScript's `.length`).
@@ -216,7 +216,7 @@ impl RequestInputs {
         }
         RequestInputs {
             inputs: b.out,
-            matchers: RefCell::new(HashMap::new()),
+            matchers: RefCell::new(Vec::new()),
         }
     }
 
@@ -235,23 +235,37 @@ impl RequestInputs {
             return false;
         }
         let mut matchers = self.matchers.borrow_mut();
-        let m = matchers.entry(min_length).or_insert_with(|| {
-            let pats: Vec<&str> = self
-                .inputs
-                .iter()
-                .map(|i| i.value.as_str())
-                .filter(|v| js_len(v) >= min_length.max(1))
-                .collect();
-            if pats.is_empty() {
-                return Matcher::Nothing;
+        let at = match matchers.iter().position(|(n, _)| *n == min_length) {
+            Some(i) => i,
+            None => {
+                matchers.push((min_length, self.matcher(min_length)));
+                matchers.len() - 1
             }
-            AhoCorasick::new(&pats).map_or(Matcher::Anything, Matcher::Values)
-        });
-        match m {
+        };
+        match &matchers[at].1 {
             Matcher::Nothing => false,
             Matcher::Values(ac) => ac.is_match(text),
             Matcher::Anything => true,
         }
+    }
+
+    fn matcher(&self, min_length: usize) -> Matcher {
+        let pats: Vec<&str> = self
+            .inputs
+            .iter()
+            .map(|i| i.value.as_str())
+            .filter(|v| js_len(v) >= min_length.max(1))
+            .collect();
+        if pats.is_empty() {
+            return Matcher::Nothing;
+        }
+        // Built per request: the NFA builds in a third of the DFA's time
+        // (a DFA for two values cost ~450,000 instructions), and searches
+        // about as fast on paths and queries (the prefilter does the work).
+        AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(&pats)
+            .map_or(Matcher::Anything, Matcher::Values)
     }
 
     /// The list as JSON, for `RASP.request_inputs()`: `[{source, name,

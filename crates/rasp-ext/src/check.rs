@@ -57,22 +57,35 @@ struct Decision {
 /// Asks the plugins about one event and writes the alarm of a log/block.
 fn decide(
     t: CheckType,
+    fields: Option<&[(&str, &[u8])]>,
     params: impl FnOnce() -> Value,
-    costly: impl FnOnce(&mut Value),
     stack: bool,
     late: bool,
 ) -> Option<Decision> {
     let _guard = state::CheckGuard::enter();
     let cfg = state::config();
-    let mut params = params();
     // The handlers said when they want to see an event of this type: when
     // none of their conditions holds, their answer is "ignore" without V8.
-    if let Some(gate) = runtime::gate(t) {
-        if !gate.passes(&params, request::inputs) {
+    let gate = runtime::gate(t);
+    if let (Some(g), Some(fields)) = (&gate, fields) {
+        let field = |k: &str| {
+            let (_, v) = fields.iter().find(|(n, _)| *n == k)?;
+            // Valid UTF-8 (nearly always) is borrowed, not copied.
+            Some(match std::str::from_utf8(v) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(v),
+            })
+        };
+        if !g.passes_with(field, request::inputs) {
             return None;
         }
     }
-    costly(&mut params);
+    let mut params = params();
+    if let (Some(g), None) = (&gate, fields) {
+        if !g.passes(&params, request::inputs) {
+            return None;
+        }
+    }
     let params_json = params.to_string();
     let serial = request::serial();
     // params.stack is built only if a handler reads it (the PHP frames are
@@ -133,21 +146,28 @@ fn decide(
 /// params object (without `stack`, which is added here) only if the check
 /// is wanted. A block answers the request and returns [`Flow::Skip`].
 pub fn run(t: CheckType, params: impl FnOnce() -> Value) -> Flow {
-    run_costly(t, params, |_| {})
+    run_inner(t, None, params)
 }
 
-/// [`run`] where some params cost system calls (`realpath`): `costly` adds
-/// them only for an event a gate lets through (gates read only the cheap
-/// params, so a `when` on a costly field holds: the field is missing).
-pub fn run_costly(
+/// [`run`] for the hot types (include, file access, SQL): a gate reads the
+/// cheap params from `fields` (name, raw bytes as the params will hold them
+/// after lossy UTF-8 conversion), so an event no gate lets through costs
+/// neither the params object nor what `params` computes (realpath: a
+/// readlink per path component). A gate condition on a field not listed
+/// holds, so the plugin still sees the event.
+pub fn run_gated(t: CheckType, fields: &[(&str, &[u8])], params: impl FnOnce() -> Value) -> Flow {
+    run_inner(t, Some(fields), params)
+}
+
+fn run_inner(
     t: CheckType,
+    fields: Option<&[(&str, &[u8])]>,
     params: impl FnOnce() -> Value,
-    costly: impl FnOnce(&mut Value),
 ) -> Flow {
     if !wanted(t) || stopped() {
         return Flow::Continue;
     }
-    match decide(t, params, costly, true, false) {
+    match decide(t, fields, params, true, false) {
         Some(d) if d.verdict.action == Action::Block => {
             request::mark_blocked();
             // After a failed call (sql_exception) its error is pending; the
@@ -166,7 +186,7 @@ pub fn judge(t: CheckType, params: impl FnOnce() -> Value) -> Option<Verdict> {
     if !wanted(t) || request::blocked() {
         return None;
     }
-    decide(t, params, |_| {}, false, false)
+    decide(t, None, params, false, false)
         .map(|d| d.verdict)
         .filter(|v| v.action == Action::Block)
 }
@@ -177,7 +197,7 @@ pub fn judge_late(t: CheckType, params: impl FnOnce() -> Value) -> Option<Verdic
     if !wanted(t) || request::blocked() {
         return None;
     }
-    decide(t, params, |_| {}, false, true).map(|d| d.verdict)
+    decide(t, None, params, false, true).map(|d| d.verdict)
 }
 
 /// Answers the request with the block response for a verdict reached
@@ -194,12 +214,41 @@ struct NativeState {
     serial: u64,
     enabled: CheckTypeSet,
     values: Option<Rc<RequestValues>>,
+    /// Interned strings (by address) a native check found nothing in
+    /// during this request: WordPress hands the same few hundred callback
+    /// names to call_user_func thousands of times per page.
+    quiet: [usize; QUIET_SLOTS],
 }
+
+const QUIET_SLOTS: usize = 256;
 
 thread_local! {
     static NATIVE: RefCell<NativeState> = const {
-        RefCell::new(NativeState { serial: u64::MAX, enabled: CheckTypeSet::EMPTY, values: None })
+        RefCell::new(NativeState {
+            serial: u64::MAX,
+            enabled: CheckTypeSet::EMPTY,
+            values: None,
+            quiet: [0; QUIET_SLOTS],
+        })
     };
+}
+
+fn quiet_slot(key: usize) -> usize {
+    // zend_strings are 8-byte aligned; mix the bits above that.
+    (key >> 3 ^ key >> 11) % QUIET_SLOTS
+}
+
+/// Whether a native check already found nothing in the interned string at
+/// `key` during this request (see `zend::interned_str`).
+pub fn known_quiet(key: usize) -> bool {
+    native_state(|n| n.quiet[quiet_slot(key)] == key)
+}
+
+/// Remembers that a native check found nothing in the interned string at
+/// `key` (the answer cannot change within the request: the string is
+/// immutable and so are the request's values).
+pub fn remember_quiet(key: usize) {
+    native_state(|n| n.quiet[quiet_slot(key)] = key)
 }
 
 const NATIVE_TYPES: [CheckType; 5] = [
@@ -236,6 +285,7 @@ fn native_state<R>(f: impl FnOnce(&mut NativeState) -> R) -> R {
                 serial,
                 enabled,
                 values: None,
+                quiet: [0; QUIET_SLOTS],
             };
         }
         f(&mut n)

@@ -37,25 +37,14 @@ fn protocol(p: &[u8]) -> String {
 
 /// readFile / writeFile / deleteFile / directory: `{path, realpath, protocol}`.
 fn file_check(t: CheckType, p: &[u8], function: &str) -> Flow {
-    check::run_costly(
-        t,
-        || {
-            json!({
-                "path": lossy(p),
-                "protocol": protocol(p),
-                "function": function,
-            })
-        },
-        |params| add_field(params, "realpath", realpath(p)),
-    )
-}
-
-/// Inserts a field computed after the gate (`realpath`), keeping it next
-/// to the others for handlers that list params.
-pub(super) fn add_field(params: &mut serde_json::Value, key: &str, value: String) {
-    if let serde_json::Value::Object(m) = params {
-        m.insert(key.to_string(), serde_json::Value::from(value));
-    }
+    check::run_gated(t, &[("path", p)], || {
+        json!({
+            "path": lossy(p),
+            "realpath": realpath(p),
+            "protocol": protocol(p),
+            "function": function,
+        })
+    })
 }
 
 /// php:// streams that are no file (memory, temp, input, output, stdio,

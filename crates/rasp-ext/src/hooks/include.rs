@@ -219,25 +219,20 @@ fn include_check(kind: u32, raw: &[u8], resolved: Option<Vec<u8>>) -> Flow {
     if !check::wanted(CheckType::Include) {
         return Flow::Continue;
     }
-    check::run_costly(
-        CheckType::Include,
-        || {
-            json!({
-                "path": lossy(raw),
-                "url": lossy(raw),
-                "function": kind_name(kind),
-            })
-        },
-        |params| {
-            // The compile hook knows the opened file; a relative name there
-            // (or none, in the opcode handler) is resolved the way PHP will.
-            let real = resolved
-                .filter(|p| p.first() == Some(&b'/'))
-                .or_else(|| zend::resolve_include(raw))
-                .unwrap_or_else(|| path::resolve(raw, &zend::cwd()));
-            super::file::add_field(params, "realpath", lossy(&real));
-        },
-    )
+    check::run_gated(CheckType::Include, &[("path", raw), ("url", raw)], || {
+        // The compile hook knows the opened file; a relative name there
+        // (or none, in the opcode handler) is resolved the way PHP will.
+        let real = resolved
+            .filter(|p| p.first() == Some(&b'/'))
+            .or_else(|| zend::resolve_include(raw))
+            .unwrap_or_else(|| path::resolve(raw, &zend::cwd()));
+        json!({
+            "path": lossy(raw),
+            "url": lossy(raw),
+            "realpath": lossy(&real),
+            "function": kind_name(kind),
+        })
+    })
 }
 
 /// Include or eval about to run at `ex`'s opline.

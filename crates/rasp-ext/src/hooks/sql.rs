@@ -17,12 +17,16 @@ use crate::zend::{self, lossy, Call};
 use crate::{check, logs, policy, state};
 
 fn sql(t: CheckType, query: &[u8], server: &str) -> Flow {
-    check::run(t, || {
-        json!({
-            "query": lossy(query),
-            "server": server,
-        })
-    })
+    check::run_gated(
+        t,
+        &[("query", query), ("server", server.as_bytes())],
+        || {
+            json!({
+                "query": lossy(query),
+                "server": server,
+            })
+        },
+    )
 }
 
 /// The query argument of a mysqli call: after the link in procedural style.
