@@ -23,6 +23,10 @@ pub struct RequestValues {
     set: HashSet<Vec<u8>>,
     min: usize,
     max: usize,
+    /// Bit n set: some value is n bytes long (n < 256). Hooks ask about
+    /// thousands of callables per request; most lengths match no value and
+    /// are answered without hashing.
+    lengths: [u64; 4],
 }
 
 impl RequestValues {
@@ -63,12 +67,20 @@ impl RequestValues {
         }
         self.min = self.min.min(b.len());
         self.max = self.max.max(b.len());
+        self.mark(b.len());
         self.set.insert(b.to_vec());
         // Values arrive with stray whitespace (`cmd=id%0a`); PHP code often trims.
         let t = b.trim_ascii();
         if t.len() >= MIN_LEN && t.len() != b.len() {
             self.min = self.min.min(t.len());
+            self.mark(t.len());
             self.set.insert(t.to_vec());
+        }
+    }
+
+    fn mark(&mut self, len: usize) {
+        if len < 256 {
+            self.lengths[len / 64] |= 1 << (len % 64);
         }
     }
 
@@ -103,7 +115,11 @@ impl RequestValues {
 
     /// Whether `b` is exactly one of the request's values.
     pub fn contains(&self, b: &[u8]) -> bool {
-        b.len() >= self.min && b.len() <= self.max && self.set.contains(b)
+        let n = b.len();
+        n >= self.min
+            && n <= self.max
+            && (n >= 256 || self.lengths[n / 64] & (1 << (n % 64)) != 0)
+            && self.set.contains(b)
     }
 }
 

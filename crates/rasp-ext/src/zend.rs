@@ -62,6 +62,23 @@ pub fn str_bytes(z: &Zval) -> Option<&[u8]> {
     }
 }
 
+/// The address of an interned string: interned strings are immutable and
+/// live at least until the end of the request, so within a request the
+/// address is a stable key for what a check found in the string. None for
+/// other values (their memory can be reused by a different string).
+pub fn interned_str(z: &Zval) -> Option<usize> {
+    let z = deref(z);
+    if type_of(z) != IS_STRING {
+        return None;
+    }
+    // SAFETY: IS_STRING guarantees a valid zend_string; its gc header is
+    // always initialised.
+    unsafe {
+        let s = z.value.str_;
+        ((*s).gc.u.type_info & ffi::GC_IMMUTABLE != 0).then_some(s as usize)
+    }
+}
+
 /// Strings as they are, integers and floats as PHP would print them; other
 /// types (arrays, objects, resources) give None: converting them could run
 /// user code (`__toString`) twice.

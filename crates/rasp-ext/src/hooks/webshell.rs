@@ -35,21 +35,30 @@ enum Target<'a> {
 
 fn target(z: &Zval) -> Option<Target<'_>> {
     if let Some(s) = zend::str_bytes(z) {
-        return Some(match s.windows(2).position(|w| w == b"::") {
-            Some(i) => Target::Class(&s[..i]),
-            None => Target::Function(s),
-        });
+        let mut from = 0;
+        while let Some(i) = s[from..].iter().position(|&b| b == b':') {
+            let at = from + i;
+            if s.get(at + 1) == Some(&b':') {
+                return Some(Target::Class(&s[..at]));
+            }
+            from = at + 1;
+        }
+        return Some(Target::Function(s));
     }
     if !zend::is_array(z) {
         return None;
     }
-    let mut parts: Vec<Option<&[u8]>> = Vec::with_capacity(2);
+    // [class-string, method]: exactly two strings; [$object, method] and
+    // anything longer are not a class chosen by a string.
+    let mut parts: [Option<&[u8]>; 3] = [None; 3];
+    let mut n = 0;
     zend::for_each(z, |_, v| {
-        parts.push(zend::str_bytes(v));
-        parts.len() < 3
+        parts[n] = zend::str_bytes(v);
+        n += 1;
+        n < 3 && parts[n - 1].is_some()
     });
-    match parts.as_slice() {
-        [Some(class), Some(_)] => Some(Target::Class(class)),
+    match (n, parts) {
+        (2, [Some(class), Some(_), _]) => Some(Target::Class(class)),
         _ => None,
     }
 }
@@ -57,6 +66,12 @@ fn target(z: &Zval) -> Option<Target<'_>> {
 /// The built-in check of one callable handed to the function `caller`
 /// names (computed only when something is found).
 pub fn callable(z: &Zval, caller: impl FnOnce() -> String) -> Flow {
+    // Callback names written in the source are interned: judged once per
+    // request (WordPress passes the same few hundred thousands of times).
+    let interned = zend::interned_str(z);
+    if interned.is_some_and(check::known_quiet) {
+        return Flow::Continue;
+    }
     // Closures and objects, the common case, cost one type test.
     let Some(t) = target(z) else {
         return Flow::Continue;
@@ -82,6 +97,9 @@ pub fn callable(z: &Zval, caller: impl FnOnce() -> String) -> Flow {
         Target::Class(c) => check::from_request(c),
     };
     if !hit {
+        if let Some(key) = interned {
+            check::remember_quiet(key);
+        }
         return Flow::Continue;
     }
     let name = match t {
