@@ -146,6 +146,10 @@ impl CheckTypeSet {
         self.0 |= t.bit();
     }
 
+    pub fn remove(&mut self, t: CheckType) {
+        self.0 &= !t.bit();
+    }
+
     pub const fn union(self, other: CheckTypeSet) -> CheckTypeSet {
         CheckTypeSet(self.0 | other.0)
     }

@@ -27,6 +27,9 @@ pub struct RequestValues {
     /// thousands of callables per request; most lengths match no value and
     /// are answered without hashing.
     lengths: [u64; 4],
+    /// Some value could be a function or class name (an identifier,
+    /// namespaces allowed): otherwise no callable can be one of them.
+    names: bool,
 }
 
 impl RequestValues {
@@ -68,14 +71,22 @@ impl RequestValues {
         self.min = self.min.min(b.len());
         self.max = self.max.max(b.len());
         self.mark(b.len());
+        self.names |= is_identifier(b);
         self.set.insert(b.to_vec());
         // Values arrive with stray whitespace (`cmd=id%0a`); PHP code often trims.
         let t = b.trim_ascii();
         if t.len() >= MIN_LEN && t.len() != b.len() {
             self.min = self.min.min(t.len());
             self.mark(t.len());
+            self.names |= is_identifier(t);
             self.set.insert(t.to_vec());
         }
+    }
+
+    /// Whether some value could name a function or class, i.e. equal the
+    /// name part of a callable PHP would call.
+    pub fn may_name_code(&self) -> bool {
+        self.names
     }
 
     fn mark(&mut self, len: usize) {
@@ -127,6 +138,18 @@ impl RequestValues {
 /// command and code execution, file writes, and the calling helpers
 /// themselves. A request value naming any other function is an everyday
 /// pattern (`array_map($sort, ...)`) and not reported.
+/// A PHP name, optionally namespaced (`system`, `\\Foo\\Bar`): letters,
+/// digits, `_`, bytes from 0x80, `\\` between parts, not starting with a
+/// digit. Only such a string can name the function or class a callable runs.
+pub fn is_identifier(b: &[u8]) -> bool {
+    let b = b.strip_prefix(b"\\").unwrap_or(b);
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    !b.is_empty()
+        && b.split(|&c| c == b'\\').all(|part| {
+            part.first().is_some_and(|&c| !c.is_ascii_digit()) && part.iter().all(|&c| word(c))
+        })
+}
+
 pub const DANGEROUS_CALLABLES: &[&str] = &[
     "system",
     "exec",
@@ -211,6 +234,33 @@ mod tests {
             body: br#"{"code":"echo 1;","n":[1,"assert"]}"#.to_vec(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn identifiers_are_what_php_can_call() {
+        for ok in ["system", "\\system", "Foo\\Bar", "_x1", "f\u{e9}"] {
+            assert!(is_identifier(ok.as_bytes()), "{ok}");
+        }
+        for no in [
+            "",
+            "1abc",
+            "a b",
+            "127.0.0.1:80",
+            "Mozilla/5.0",
+            "a::b",
+            "\\",
+            "Foo\\\\Bar",
+            "x-y",
+        ] {
+            assert!(!is_identifier(no.as_bytes()), "{no}");
+        }
+        let v = RequestValues::new(&RequestInput {
+            headers: vec![("host".into(), b"127.0.0.1:8191".to_vec())],
+            get: vec![(b"s".to_vec(), Param::Str(b"hello world".to_vec()))],
+            ..Default::default()
+        });
+        assert!(!v.may_name_code());
+        assert!(RequestValues::new(&input()).may_name_code());
     }
 
     #[test]

@@ -63,7 +63,6 @@ fn decide(
     late: bool,
 ) -> Option<Decision> {
     let _guard = state::CheckGuard::enter();
-    let cfg = state::config();
     // The handlers said when they want to see an event of this type: when
     // none of their conditions holds, their answer is "ignore" without V8.
     let gate = runtime::gate(t);
@@ -86,6 +85,7 @@ fn decide(
             return None;
         }
     }
+    let cfg = state::config();
     let params_json = params.to_string();
     let serial = request::serial();
     // params.stack is built only if a handler reads it (the PHP frames are
@@ -211,7 +211,8 @@ pub fn respond_later(verdict: &Verdict) {
 
 /// Per-request cache: the request's values and which native types are on.
 struct NativeState {
-    serial: u64,
+    /// `enabled` was computed for this request (reset at RINIT).
+    ready: bool,
     enabled: CheckTypeSet,
     values: Option<Rc<RequestValues>>,
     /// Interned strings (by address) a native check found nothing in
@@ -220,16 +221,26 @@ struct NativeState {
     quiet: [usize; QUIET_SLOTS],
 }
 
-const QUIET_SLOTS: usize = 256;
+const QUIET_SLOTS: usize = 1024;
+
+impl NativeState {
+    const FRESH: NativeState = NativeState {
+        ready: false,
+        enabled: CheckTypeSet::EMPTY,
+        values: None,
+        quiet: [0; QUIET_SLOTS],
+    };
+}
+
+/// RINIT and RSHUTDOWN: forget the previous request's values and memo.
+pub fn reset_native() {
+    NATIVE.with(|n| *n.borrow_mut() = NativeState::FRESH);
+    state::set_callables_off(false);
+}
 
 thread_local! {
     static NATIVE: RefCell<NativeState> = const {
-        RefCell::new(NativeState {
-            serial: u64::MAX,
-            enabled: CheckTypeSet::EMPTY,
-            values: None,
-            quiet: [0; QUIET_SLOTS],
-        })
+        RefCell::new(NativeState::FRESH)
     };
 }
 
@@ -272,8 +283,7 @@ fn native_action(cfg: &rasp_core::RaspConfig, t: CheckType) -> Action {
 fn native_state<R>(f: impl FnOnce(&mut NativeState) -> R) -> R {
     NATIVE.with(|n| {
         let mut n = n.borrow_mut();
-        let serial = request::serial();
-        if n.serial != serial {
+        if !n.ready {
             let cfg = state::config();
             let mut enabled = CheckTypeSet::EMPTY;
             for t in NATIVE_TYPES {
@@ -281,12 +291,19 @@ fn native_state<R>(f: impl FnOnce(&mut NativeState) -> R) -> R {
                     enabled.insert(t);
                 }
             }
-            *n = NativeState {
-                serial,
-                enabled,
-                values: None,
-                quiet: [0; QUIET_SLOTS],
-            };
+            // A callable runs code by a name; when no request value could be
+            // one, the thousands of callbacks a page passes around need no
+            // look at all.
+            if enabled.contains(CheckType::WebshellCallable) {
+                let values = Rc::new(RequestValues::new(&request::input()));
+                if !values.may_name_code() {
+                    enabled.remove(CheckType::WebshellCallable);
+                }
+                n.values = Some(values);
+            }
+            n.enabled = enabled;
+            n.ready = true;
+            state::set_callables_off(!enabled.contains(CheckType::WebshellCallable));
         }
         f(&mut n)
     })
@@ -295,7 +312,7 @@ fn native_state<R>(f: impl FnOnce(&mut NativeState) -> R) -> R {
 /// Whether a native check of type `t` is on for this request.
 #[inline]
 pub fn native_wanted(t: CheckType) -> bool {
-    !stopped() && native_state(|n| n.enabled.contains(t))
+    native_state(|n| n.enabled.contains(t)) && !stopped()
 }
 
 /// Whether `b` is exactly one of the current request's values (GET, POST,

@@ -24,10 +24,21 @@ pub struct Settings {
 
 static SETTINGS: RwLock<Option<Arc<Settings>>> = RwLock::new(None);
 
+/// Bits of [`FLAGS`]: inside a request; running a check (nothing we do may
+/// re-enter a hook). One thread-local for both: every hooked call reads
+/// them, and each thread-local access in a shared object is a call.
+const IN_REQUEST: u8 = 1;
+const IN_CHECK: u8 = 2;
+/// This request has no value that could name a function (see
+/// `check::native_state`): callables need no look.
+const CALLABLES_OFF: u8 = 4;
+
 thread_local! {
-    static IN_REQUEST: Cell<bool> = const { Cell::new(false) };
-    /// Set while a check runs: nothing we do may re-enter a hook.
-    static IN_CHECK: Cell<bool> = const { Cell::new(false) };
+    static FLAGS: Cell<u8> = const { Cell::new(0) };
+}
+
+fn set_flag(bit: u8, on: bool) {
+    FLAGS.with(|f| f.set(if on { f.get() | bit } else { f.get() & !bit }));
 }
 
 pub fn set_enabled(on: bool) {
@@ -88,17 +99,29 @@ pub fn replace_config(config: RaspConfig) {
 }
 
 pub fn set_in_request(on: bool) {
-    IN_REQUEST.with(|c| c.set(on));
+    set_flag(IN_REQUEST, on);
 }
 
 pub fn in_request() -> bool {
-    IN_REQUEST.with(Cell::get)
+    FLAGS.with(Cell::get) & IN_REQUEST != 0
 }
 
 /// Hooks do their work only inside a request, never re-entrantly.
 #[inline]
 pub fn hooks_active() -> bool {
-    ENABLED.load(Ordering::Relaxed) && IN_REQUEST.with(Cell::get) && !IN_CHECK.with(Cell::get)
+    ENABLED.load(Ordering::Relaxed) && FLAGS.with(Cell::get) & (IN_REQUEST | IN_CHECK) == IN_REQUEST
+}
+
+/// [`hooks_active`], and callables may need a look in this request: the
+/// one test the ~5,000 callbacks of a WordPress page pay when not.
+#[inline]
+pub fn callable_hooks_active() -> bool {
+    ENABLED.load(Ordering::Relaxed) && FLAGS.with(Cell::get) == IN_REQUEST
+}
+
+/// Set once the request's values are known to name no function.
+pub fn set_callables_off(off: bool) {
+    set_flag(CALLABLES_OFF, off);
 }
 
 /// Marks the current thread as running a check until the guard drops.
@@ -106,13 +129,13 @@ pub struct CheckGuard(());
 
 impl CheckGuard {
     pub fn enter() -> CheckGuard {
-        IN_CHECK.with(|c| c.set(true));
+        set_flag(IN_CHECK, true);
         CheckGuard(())
     }
 }
 
 impl Drop for CheckGuard {
     fn drop(&mut self) {
-        IN_CHECK.with(|c| c.set(false));
+        set_flag(IN_CHECK, false);
     }
 }

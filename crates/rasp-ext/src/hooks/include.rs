@@ -311,7 +311,7 @@ unsafe extern "C" fn user_call_handler(ex: *mut ffi::zend_execute_data) -> c_int
     // SAFETY: `ex` is the running user frame; read its opline before a
     // block moves EX(opline) to the exception handler.
     let op = unsafe { (*ex).opline };
-    let skip = crate::state::hooks_active()
+    let skip = crate::state::callable_hooks_active()
         && guard("call_user_func", || match zend::user_call_opline(ex) {
             Some((name, callable)) => webshell::callable(callable, || {
                 zend::str_bytes(name).map(lossy).unwrap_or_default()

@@ -66,19 +66,21 @@ fn target(z: &Zval) -> Option<Target<'_>> {
 /// The built-in check of one callable handed to the function `caller`
 /// names (computed only when something is found).
 pub fn callable(z: &Zval, caller: impl FnOnce() -> String) -> Flow {
+    // Off, or no request value could name a function or class.
+    if !crate::state::callable_hooks_active() || !check::native_wanted(CheckType::WebshellCallable)
+    {
+        return Flow::Continue;
+    }
     // Callback names written in the source are interned: judged once per
     // request (WordPress passes the same few hundred thousands of times).
     let interned = zend::interned_str(z);
     if interned.is_some_and(check::known_quiet) {
         return Flow::Continue;
     }
-    // Closures and objects, the common case, cost one type test.
+    // Closures and objects cost one type test.
     let Some(t) = target(z) else {
         return Flow::Continue;
     };
-    if !check::native_wanted(CheckType::WebshellCallable) {
-        return Flow::Continue;
-    }
     let hit = match t {
         Target::Function(f) => {
             check::from_request(f) && {
