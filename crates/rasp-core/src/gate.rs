@@ -30,6 +30,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use serde_json::Value;
@@ -41,7 +42,8 @@ use crate::inputs::{InputOptions, RequestInputs};
 pub enum Condition {
     Input {
         param: String,
-        options: InputOptions,
+        /// Shared so that callers can cache request values by address.
+        options: Arc<InputOptions>,
         min_length: usize,
     },
     Contains {
@@ -117,7 +119,7 @@ impl Condition {
                     .max(1);
                 Ok(Condition::Input {
                     param,
-                    options,
+                    options: Arc::new(options),
                     min_length,
                 })
             }
@@ -169,7 +171,7 @@ impl Condition {
     fn holds<'a>(
         &self,
         field: &impl Fn(&str) -> Option<Cow<'a, str>>,
-        inputs: &mut dyn FnMut(&InputOptions) -> Rc<RequestInputs>,
+        inputs: &mut dyn FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
     ) -> bool {
         let Some(text) = field(self.param()) else {
             return true;
@@ -222,7 +224,7 @@ impl Gate {
     pub fn passes(
         &self,
         params: &Value,
-        inputs: impl FnMut(&InputOptions) -> Rc<RequestInputs>,
+        inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
     ) -> bool {
         self.passes_with(
             |k| params.get(k).and_then(Value::as_str).map(Cow::Borrowed),
@@ -236,7 +238,7 @@ impl Gate {
     pub fn passes_with<'a>(
         &self,
         field: impl Fn(&str) -> Option<Cow<'a, str>>,
-        mut inputs: impl FnMut(&InputOptions) -> Rc<RequestInputs>,
+        mut inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
     ) -> bool {
         self.conditions.iter().any(|c| c.holds(&field, &mut inputs))
     }

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use ext_php_rs::types::Zval;
 use rasp_core::context::{Param, RequestInput};
@@ -19,7 +20,7 @@ struct RequestState {
     context: Option<Rc<String>>,
     context_value: Option<Rc<serde_json::Value>>,
     /// Request values by the options they were built with (check gates).
-    inputs: Vec<(InputOptions, Rc<RequestInputs>)>,
+    inputs: Vec<(Arc<InputOptions>, Rc<RequestInputs>)>,
     skip: Option<CheckTypeSet>,
     blocked: bool,
 }
@@ -64,11 +65,13 @@ pub fn begin() {
             ..Default::default()
         }
     });
+    crate::check::reset_native();
 }
 
 /// RSHUTDOWN: drop everything copied from the request.
 pub fn end() {
     REQ.with(|r| *r.borrow_mut() = RequestState::default());
+    crate::check::reset_native();
 }
 
 pub fn serial() -> u64 {
@@ -133,15 +136,22 @@ pub fn context_json() -> Rc<String> {
 /// The request values built with `opts` from the same context the plugins
 /// receive (what `RASP.request_inputs(opts)` returns to them), once per
 /// request and options.
-pub fn inputs(opts: &InputOptions) -> Rc<RequestInputs> {
-    let cached = REQ.with(|r| {
-        r.borrow()
-            .inputs
-            .iter()
-            .find(|(o, _)| o == opts)
-            .map(|(_, i)| i.clone())
+pub fn inputs(opts: &Arc<InputOptions>) -> Rc<RequestInputs> {
+    // Gates hold their options in an Arc and the cache keeps a clone, so an
+    // address seen here cannot have been reused for other options.
+    let (cached, same) = REQ.with(|r| {
+        let r = r.borrow();
+        if let Some((_, i)) = r.inputs.iter().find(|(o, _)| Arc::ptr_eq(o, opts)) {
+            return (Some(i.clone()), false);
+        }
+        let equal = r.inputs.iter().find(|(o, _)| **o == **opts);
+        (equal.map(|(_, i)| i.clone()), equal.is_some())
     });
     if let Some(i) = cached {
+        if same {
+            // Equal options of another condition: next time by address.
+            REQ.with(|r| r.borrow_mut().inputs.push((opts.clone(), i.clone())));
+        }
         return i;
     }
     let built = Rc::new(RequestInputs::from_context(&context_value(), opts));

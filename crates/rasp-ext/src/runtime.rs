@@ -267,13 +267,13 @@ pub fn handles(t: CheckType) -> bool {
     HANDLED.with(|h| h.get() & t.bit() != 0)
 }
 
-/// Runs `f` with this thread's engine, loading it if needed.
 /// The gate of check type `t` in this thread's engine (see
 /// `rasp_core::gate`), if its handlers declared one.
 pub fn gate(t: CheckType) -> Option<Arc<rasp_core::gate::Gate>> {
     with_engine(|e| e.gate(t).cloned()).flatten()
 }
 
+/// Runs `f` with this thread's engine, loading it if needed.
 pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
     SLOT.with(|slot| {
         let mut slot = slot.borrow_mut();
