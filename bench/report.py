@@ -225,6 +225,21 @@ def main():
         for f in files:
             md.append(f"![{os.path.basename(f)}]({os.path.relpath(f, os.path.dirname(a.doc))})\n")
 
+    pages = load_jsonl(os.path.join(r, "pages.jsonl"))
+    if pages:
+        md.append("### Instructions per request (`bench/run.sh pages`, php-cgi under callgrind)\n")
+        md.append("| endpoint | without | with php-rasp | ratio (throughput, CPU-bound) | added per request |")
+        md.append("|---|---:|---:|---:|---:|")
+        for p in pages:
+            n = p["n2"] - p["n1"]
+            off = (p["off"][1] - p["off"][0]) / n
+            on = (p["on"][1] - p["on"][0]) / n
+            md.append(f"| {ENDPOINT_NAMES.get(p['endpoint'], p['endpoint'])} | {off / 1e6:.2f} M | {on / 1e6:.2f} M | "
+                      f"**{off / on:.3f}x** | {(on - off) / 1e6:+.2f} M ({(on - off) / off * 100:+.1f} %) |")
+        md.append(f"\nOne php-cgi process serves {pages[0]['n1']} and then {pages[0]['n2']} requests (`-T`); the difference "
+                  "divided by the extra requests leaves out start-up (and the snapshot the standalone extension builds). "
+                  "Instruction counts do not depend on other load; for CPU-bound PHP, their ratio is the throughput ratio.\n")
+
     mem = load_jsonl(os.path.join(r, "memory.jsonl"))
     if mem:
         md.append("### Memory per php-fpm worker (`bench/run.sh web`, after the runs above)\n")

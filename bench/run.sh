@@ -3,7 +3,8 @@
 #
 #   bench/run.sh [all]      everything below, then bench/report.py
 #   bench/run.sh install    apt packages (wordpress, nginx, MariaDB, wrk, valgrind) + matplotlib venv
-#   bench/run.sh web        WordPress + SQL endpoint under wrk, off/on alternating, then RSS
+#   bench/run.sh web        WordPress + SQL endpoint under wrk, off/on alternating, then RSS and pages
+#   bench/run.sh pages      instructions per request of each endpoint (php-cgi under callgrind)
 #   bench/run.sh micro      criterion/latency benches (rasp-v8, tokenizers, whitelist)
 #   bench/run.sh hooked     PHP CLI: cost of a hooked call with nothing to check (+ callgrind)
 #   bench/run.sh report     tables into docs/benchmarks.md, plots into docs/
@@ -21,6 +22,7 @@
 #   FPM_WORKERS=4   php-fpm workers per side;  POSTS=200 COMMENTS=60
 #   MEM_REQUESTS=10000  requests each side has served before RSS is read
 #   ENDPOINTS="home search post_comments sql_endpoint"   SKIP_MEMORY=1
+#   PAGES_ENDPOINTS="home search sql_endpoint" PAGES_N1=2 PAGES_N2=6   SKIP_PAGES=1
 #   ON_YAML='...'   extra rasp.yml lines for the protected side (variants)
 #   MAX_LOAD=2.5 LOAD_WAIT=1200  wait up to LOAD_WAIT s for the 1-min load to drop
 #                   below MAX_LOAD before each phase (the machine is shared)
@@ -73,7 +75,7 @@ quiet() {
 
 install() {
   export DEBIAN_FRONTEND=noninteractive
-  local pkgs=(wordpress nginx-light mariadb-server mariadb-client php8.2-fpm php8.2-cli php8.2-mysql
+  local pkgs=(wordpress nginx-light mariadb-server mariadb-client php8.2-fpm php8.2-cgi php8.2-cli php8.2-mysql
     php8.2-sqlite3 php8.2-opcache wrk valgrind curl python3-venv)
   local missing=()
   for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -159,6 +161,10 @@ define('WP_HTTP_BLOCK_EXTERNAL', true);
 define('AUTH_KEY', 'bench'); define('SECURE_AUTH_KEY', 'bench'); define('LOGGED_IN_KEY', 'bench');
 define('NONCE_KEY', 'bench'); define('AUTH_SALT', 'bench'); define('SECURE_AUTH_SALT', 'bench');
 define('LOGGED_IN_SALT', 'bench'); define('NONCE_SALT', 'bench');
+// bench/run.sh pages: WordPress caches the global stylesheet in a transient
+// for one minute, so whether a request rebuilds it (~30 M instructions)
+// depends on the clock; SCRIPT_DEBUG turns that cache off.
+if (getenv('RASP_BENCH_NO_TRANSIENTS')) define('SCRIPT_DEBUG', true);
 \$table_prefix = 'wp_';
 PHP
   chmod 644 "$WP_CONFIG"
@@ -364,6 +370,7 @@ web() {
     done < <(endpoints)
   done
   [ "${SKIP_MEMORY:-0}" = 1 ] || memory
+  [ "${SKIP_PAGES:-0}" = 1 ] || pages
   grep -hiE "SIGSEGV|SIGABRT|exited on signal|core dumped" "$dir"/log/fpm-*.log && log "a worker crashed" || true
   cp "$dir"/log/fpm-on.log "$out/fpm-on.log" 2>/dev/null || true
   stop
@@ -455,6 +462,52 @@ micro() {
   echo "{\"load_after\":\"$(loadavg)\"}" >>"$out/micro-load.json"
 }
 
+# ---------------------------------------------------------------- pages -
+
+# Instructions per request of each endpoint under callgrind, php-cgi
+# running N1 and then N2 requests in one process (-T) against the same
+# database and site: (Ir(N2) - Ir(N1)) / (N2 - N1) leaves out start-up (and
+# the snapshot build of the standalone extension). Unlike wall-clock and
+# CPU time, these counts do not move with other people's load.
+page_ir() { # side script query-string uri host -> instructions
+  local side=$1 script=$2 qs=$3 uri=$4 host=$5 n=$6 ext_args=()
+  [ "$side" = on ] && ext_args=(-d "extension=$(ext_path)" -d "rasp.root_dir=$dir/root-pages")
+  local f="$dir/pages.$$.cg"
+  ( cd "$(dirname "$script")" &&
+    env -i PATH="$PATH" WORDPRESS_CONFIG=raspbench RASP_BENCH_NO_TRANSIENTS=1 E2E_DB_PORT="$DB_PORT" HTTP_HOST="$host" \
+      REQUEST_METHOD=GET REQUEST_URI="$uri" QUERY_STRING="$qs" SCRIPT_FILENAME="$script" \
+      SCRIPT_NAME="/$(basename "$script")" REDIRECT_STATUS=200 SERVER_NAME=127.0.0.1 \
+      SERVER_PORT="${host##*:}" REMOTE_ADDR=127.0.0.1 SERVER_PROTOCOL=HTTP/1.1 \
+      HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) bench" \
+      valgrind --tool=callgrind --callgrind-out-file="$f" php-cgi8.2 -d opcache.enable=1 \
+      -d opcache.enable_cli=1 "${ext_args[@]}" -T "$n" "$script" >/dev/null 2>"$dir/log/pages.err" )
+  awk '/^(summary|totals):/ {print $2; exit}' "$f"
+  rm -f "$f"
+}
+
+pages() {
+  local n1=${PAGES_N1:-2} n2=${PAGES_N2:-6}
+  command -v php-cgi8.2 >/dev/null || { log "pages: php-cgi8.2 missing (bench/run.sh install)"; return 0; }
+  # Its own root: the php-cgi processes run as this user, not www-data.
+  rm -rf "$dir/root-pages"; mkdir -p "$dir/root-pages"/{conf,plugins,logs}
+  cp "$dir/root/plugins/official.js" "$dir/root-pages/plugins/"
+  cp "$dir/root/conf/rasp.yml" "$dir/root-pages/conf/"
+  : >"$out/pages.jsonl"
+  while read -r name path off on; do
+    local script=/usr/share/wordpress/index.php host="127.0.0.1:$off"
+    [ "$name" = sql_endpoint ] && { script="$dir/app/index.php"; host="127.0.0.1:$APP_OFF"; }
+    local qs=""; [[ "$path" == *\?* ]] && qs=${path#*\?}
+    local uri=$path
+    log "pages: $name under callgrind ($n1 and $n2 requests per side)"
+    local o1 o2 p1 p2
+    o1=$(page_ir off "$script" "$qs" "$uri" "$host" "$n1"); o2=$(page_ir off "$script" "$qs" "$uri" "$host" "$n2")
+    p1=$(page_ir on "$script" "$qs" "$uri" "$host" "$n1"); p2=$(page_ir on "$script" "$qs" "$uri" "$host" "$n2")
+    printf '{"endpoint":"%s","n1":%d,"n2":%d,"off":[%s,%s],"on":[%s,%s]}\n' \
+      "$name" "$n1" "$n2" "$o1" "$o2" "$p1" "$p2" >>"$out/pages.jsonl"
+    log "pages: $name off $(( (o2 - o1) / (n2 - n1) )) on $(( (p2 - p1) / (n2 - n1) )) instructions per request"
+  done < <(ENDPOINTS=${PAGES_ENDPOINTS:-home search sql_endpoint} endpoints)
+}
+
 # ---------------------------------------------------------------- hooked -
 
 hooked() {
@@ -488,6 +541,7 @@ report() {
 case "${1:-all}" in
   install) install ;;
   web) web ;;
+  pages) ext_path >/dev/null; start_stack "$(ext_path)"; trap stop EXIT; verify; mkdir -p "$out"; pages; stop; trap - EXIT ;;
   micro) micro ;;
   hooked) hooked ;;
   report) report ;;
