@@ -32,7 +32,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use serde_json::Value;
 
 use crate::inputs::{InputOptions, RequestInputs};
@@ -143,8 +143,11 @@ impl Condition {
                         matcher: None,
                     });
                 }
+                // Leftmost-first enables the SIMD prefilter; any semantics
+                // answers "is there a match" the same.
                 let matcher = AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
                     .build(&words)
                     .map_err(|e| GateError(format!("\"contains\" cannot be searched for: {e}")))?;
                 Ok(Condition::Contains {

@@ -15,7 +15,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde_json::{Map, Value};
 
 /// Which values count, from the plugin's `algorithmConfig.meta`.
@@ -122,6 +122,12 @@ pub struct Input {
     pub decoded: Option<Decoding>,
 }
 
+/// Values are first searched one by one (building an automaton costs tens
+/// of microseconds per request); with more than [`FEW_VALUES`] of them, the
+/// automaton is built at the [`AUTOMATON_AFTER`]th search of one matcher.
+const FEW_VALUES: usize = 6;
+const AUTOMATON_AFTER: u32 = 32;
+
 /// Leaves of the JSON body looked at; a huge body is not walked to the end.
 const MAX_JSON_LEAVES: usize = 10_000;
 const MAX_JSON_DEPTH: usize = 32;
@@ -134,6 +140,8 @@ const MAX_SNIFFED_BODY: usize = 1 << 20;
 enum Matcher {
     /// No value is that long.
     Nothing,
+    /// One substring searcher per value.
+    Few(Vec<memchr::memmem::Finder<'static>>),
     Values(AhoCorasick),
     /// The automaton could not be built: every text may hold a value.
     Anything,
@@ -143,7 +151,7 @@ enum Matcher {
 pub struct RequestInputs {
     inputs: Vec<Input>,
     /// One matcher per minimum length asked for (gates ask for one or two).
-    matchers: RefCell<Vec<(usize, Matcher)>>,
+    matchers: RefCell<Vec<(usize, u32, Matcher)>>,
 }
 
 /// Length in UTF-16 code units (JavaScript's `.length`).
@@ -235,35 +243,63 @@ impl RequestInputs {
             return false;
         }
         let mut matchers = self.matchers.borrow_mut();
-        let at = match matchers.iter().position(|(n, _)| *n == min_length) {
+        let at = match matchers.iter().position(|m| m.0 == min_length) {
             Some(i) => i,
             None => {
-                matchers.push((min_length, self.matcher(min_length)));
+                matchers.push((min_length, 0, self.finders(min_length)));
                 matchers.len() - 1
             }
         };
-        match &matchers[at].1 {
+        let (_, searches, m) = &mut matchers[at];
+        *searches += 1;
+        // Many values and many searches: now the automaton pays for itself.
+        if *searches == AUTOMATON_AFTER {
+            if let Matcher::Few(f) = m {
+                if f.len() > FEW_VALUES {
+                    *m = self.automaton(min_length);
+                }
+            }
+        }
+        match m {
             Matcher::Nothing => false,
+            Matcher::Few(finders) => finders.iter().any(|f| f.find(text.as_bytes()).is_some()),
             Matcher::Values(ac) => ac.is_match(text),
             Matcher::Anything => true,
         }
     }
 
-    fn matcher(&self, min_length: usize) -> Matcher {
-        let pats: Vec<&str> = self
-            .inputs
+    fn patterns(&self, min_length: usize) -> Vec<&str> {
+        self.inputs
             .iter()
             .map(|i| i.value.as_str())
             .filter(|v| js_len(v) >= min_length.max(1))
-            .collect();
+            .collect()
+    }
+
+    /// One substring searcher per value: nearly free to build.
+    fn finders(&self, min_length: usize) -> Matcher {
+        let pats = self.patterns(min_length);
         if pats.is_empty() {
             return Matcher::Nothing;
         }
-        // Built per request: the NFA builds in a third of the DFA's time
-        // (a DFA for two values cost ~450,000 instructions), and searches
-        // about as fast on paths and queries (the prefilter does the work).
+        Matcher::Few(
+            pats.iter()
+                .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
+                .collect(),
+        )
+    }
+
+    fn automaton(&self, min_length: usize) -> Matcher {
+        let pats = self.patterns(min_length);
+        // The NFA builds in a fraction of the DFA's time (25 values: 360,000
+        // vs 1.9 million instructions) and searches as fast, because the
+        // search is the prefilter's. Leftmost-first semantics enable the SIMD
+        // (Teddy) prefilter: a 200-byte query against 25 values costs ~440
+        // instructions instead of ~7,200, and "is there a match" is the same
+        // question under any semantics.
         AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .match_kind(MatchKind::LeftmostFirst)
             .build(&pats)
             .map_or(Matcher::Anything, Matcher::Values)
     }
