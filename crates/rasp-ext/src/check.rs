@@ -219,6 +219,7 @@ struct NativeState {
     /// during this request: WordPress hands the same few hundred callback
     /// names to call_user_func thousands of times per page.
     quiet: [usize; QUIET_SLOTS],
+    quiet_used: bool,
 }
 
 const QUIET_SLOTS: usize = 1024;
@@ -229,12 +230,23 @@ impl NativeState {
         enabled: CheckTypeSet::EMPTY,
         values: None,
         quiet: [0; QUIET_SLOTS],
+        quiet_used: false,
     };
 }
 
 /// RINIT and RSHUTDOWN: forget the previous request's values and memo.
 pub fn reset_native() {
-    NATIVE.with(|n| *n.borrow_mut() = NativeState::FRESH);
+    NATIVE.with(|n| {
+        let mut n = n.borrow_mut();
+        n.ready = false;
+        n.enabled = CheckTypeSet::EMPTY;
+        n.values = None;
+        // Twice per request: clear the memo only if it was written.
+        if n.quiet_used {
+            n.quiet.fill(0);
+            n.quiet_used = false;
+        }
+    });
     state::set_callables_off(false);
 }
 
@@ -259,7 +271,10 @@ pub fn known_quiet(key: usize) -> bool {
 /// `key` (the answer cannot change within the request: the string is
 /// immutable and so are the request's values).
 pub fn remember_quiet(key: usize) {
-    native_state(|n| n.quiet[quiet_slot(key)] = key)
+    native_state(|n| {
+        n.quiet[quiet_slot(key)] = key;
+        n.quiet_used = true;
+    })
 }
 
 const NATIVE_TYPES: [CheckType; 5] = [

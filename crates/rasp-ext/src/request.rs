@@ -133,6 +133,31 @@ pub fn context_json() -> Rc<String> {
     json
 }
 
+/// `RASP.request_inputs(options)` for the plugins: the list the gates
+/// searched, as JSON (see `rasp_v8::set_request_inputs_source`).
+pub fn inputs_json(options_json: &str) -> Option<String> {
+    thread_local! {
+        /// The plugins pass the same options object every request.
+        static LAST: RefCell<Option<(String, Arc<InputOptions>)>> = const { RefCell::new(None) };
+    }
+    let known = LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|(json, _)| json == options_json)
+            .map(|(_, o)| o.clone())
+    });
+    let opts = match known {
+        Some(o) => o,
+        None => {
+            let v: serde_json::Value = serde_json::from_str(options_json).ok()?;
+            let o = Arc::new(InputOptions::from_json(&v));
+            LAST.with(|l| *l.borrow_mut() = Some((options_json.to_string(), o.clone())));
+            o
+        }
+    };
+    Some(inputs(&opts).to_json())
+}
+
 /// The request values built with `opts` from the same context the plugins
 /// receive (what `RASP.request_inputs(opts)` returns to them), once per
 /// request and options.

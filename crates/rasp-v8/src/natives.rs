@@ -225,8 +225,33 @@ unsafe extern "C" fn php_stack(out: sys::RaspSink) {
     }));
 }
 
+/// Answers `RASP.request_inputs(options)` for this thread's current
+/// request: (options JSON) -> the list as JSON, or None to compute it from
+/// the context JSON.
+pub type InputsSource = Box<dyn Fn(&str) -> Option<String>>;
+
+thread_local! {
+    static INPUTS_SOURCE: RefCell<Option<InputsSource>> = const { RefCell::new(None) };
+}
+
+/// Lets the embedder answer `RASP.request_inputs()` on this thread from the
+/// request values it already built for its gates, instead of parsing the
+/// context JSON once more (most of the first check of a request).
+pub fn set_request_inputs_source(source: Option<InputsSource>) {
+    INPUTS_SOURCE.with(|s| *s.borrow_mut() = source);
+}
+
 /// The request values of a context (see `rasp_core::inputs`), as JSON.
 pub(crate) fn request_inputs_json(ctx: &[u8], opts: &[u8]) -> String {
+    let from_source = INPUTS_SOURCE.with(|s| match s.try_borrow() {
+        Ok(s) => s
+            .as_ref()
+            .and_then(|f| f(std::str::from_utf8(opts).unwrap_or("{}"))),
+        Err(_) => None,
+    });
+    if let Some(json) = from_source {
+        return json;
+    }
     let ctx: serde_json::Value = serde_json::from_slice(ctx).unwrap_or_default();
     let opts: serde_json::Value = serde_json::from_slice(opts).unwrap_or_default();
     let opts = rasp_core::inputs::InputOptions::from_json(&opts);
