@@ -9,6 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use rasp_core::inputs::{InputOptions, RequestInputs};
 use rasp_core::CheckType;
 use rasp_v8::{Engine, PluginSource, Snapshot};
 
@@ -104,6 +105,31 @@ fn main() {
             check(&mut engine, &search, serial, &ctx)
         }),
     ));
+    // As in the extension: RASP.request_inputs() answered from the request
+    // values the embedder built for its gates (here built per request from
+    // the context object, the options parsed once), not by parsing the
+    // context JSON again.
+    {
+        let ctx_value: serde_json::Value = serde_json::from_str(&ctx).expect("context");
+        let opts_cache = std::cell::RefCell::new(None::<(String, InputOptions)>);
+        rasp_v8::set_request_inputs_source(Some(Box::new(move |opts_json: &str| {
+            let mut cache = opts_cache.borrow_mut();
+            if cache.as_ref().map_or(true, |(j, _)| j != opts_json) {
+                let v: serde_json::Value = serde_json::from_str(opts_json).ok()?;
+                *cache = Some((opts_json.to_string(), InputOptions::from_json(&v)));
+            }
+            let opts = &cache.as_ref()?.1;
+            Some(RequestInputs::from_context(&ctx_value, opts).to_json())
+        })));
+        out.push(stats(
+            "sql check, search query, first check, values from the embedder",
+            time(n, || {
+                serial += 1;
+                check(&mut engine, &search, serial, &ctx)
+            }),
+        ));
+        rasp_v8::set_request_inputs_source(None);
+    }
     out.push(stats(
         "sql check, search query, later check of the request",
         time(n, || check(&mut engine, &search, serial, &ctx)),
