@@ -3,6 +3,8 @@
 //! for) against a request with 20 parameters, and the per-request cost of
 //! building the request values it searches.
 //!
+//! A hostile request shows the bound: 5,000 parameters and 100 events.
+//!
 //! `cargo bench -p rasp-core --bench gate`
 
 use std::hint::black_box;
@@ -95,6 +97,24 @@ fn gate(c: &mut Criterion) {
         b.iter(|| {
             let i = RequestInputs::from_context(black_box(&ctx), &opts);
             i.occurs_in("x", 1)
+        })
+    });
+    group.finish();
+
+    // A hostile request: 5,000 parameters (three values each with their
+    // URL- and HTML-decoded forms), then 100 gated events.
+    let vals: Vec<String> = (0..5000)
+        .map(|i| format!("v{i}%41&amp;{}", "x".repeat(i % 20)))
+        .collect();
+    let hostile = json!({ "parameter": { "a": vals } });
+    let mut group = c.benchmark_group("gate_hostile");
+    group.sample_size(10);
+    group.bench_function("5000_params_build_and_100_events", |b| {
+        b.iter(|| {
+            let i = RequestInputs::from_context(black_box(&hostile), &opts);
+            (0..100)
+                .filter(|n| i.occurs_in(&format!("/var/www/wp-includes/file-{n}.php"), 2))
+                .count()
         })
     });
     group.finish();
