@@ -424,13 +424,17 @@ pub fn decoded_forms(value: &str) -> Vec<(String, Decoding)> {
     out
 }
 
-fn hex(b: u8) -> Option<u32> {
-    (b as char).to_digit(16)
+/// The value of the `n` hex digits at `b[from..]`, if they are all there.
+fn hex_digits(b: &[u8], from: usize, n: usize) -> Option<u32> {
+    b.get(from..from + n)?.iter().try_fold(0u32, |acc, &d| {
+        (d as char).to_digit(16).map(|d| acc * 16 + d)
+    })
 }
 
-/// Appends UTF-16 code units, pairing surrogates; a lone one becomes U+FFFD.
-fn push_units(out: &mut String, units: &[u16]) {
-    out.extend(char::decode_utf16(units.iter().copied()).map(|r| r.unwrap_or('\u{fffd}')));
+/// Appends and empties buffered UTF-16 code units, pairing surrogates; a
+/// lone one becomes U+FFFD.
+fn flush_units(out: &mut String, units: &mut Vec<u16>) {
+    out.extend(char::decode_utf16(units.drain(..)).map(|r| r.unwrap_or('\u{fffd}')));
 }
 
 /// `%XX` and `%uXXXX` decoding that never fails; `+` stays `+` (PHP already
@@ -447,21 +451,14 @@ pub fn url_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            if let (Some(h), Some(l)) = (
-                b.get(i + 1).copied().and_then(hex),
-                b.get(i + 2).copied().and_then(hex),
-            ) {
-                push_units(&mut out, &units);
-                units.clear();
-                bytes.push((h * 16 + l) as u8);
+            if let Some(v) = hex_digits(b, i + 1, 2) {
+                flush_units(&mut out, &mut units);
+                bytes.push(v as u8);
                 i += 3;
                 continue;
             }
-            if matches!(b.get(i + 1), Some(b'u' | b'U')) && i + 5 < b.len() {
-                let digits: Option<u32> = b[i + 2..i + 6]
-                    .iter()
-                    .try_fold(0u32, |acc, &d| hex(d).map(|d| acc * 16 + d));
-                if let Some(v) = digits {
+            if matches!(b.get(i + 1), Some(b'u' | b'U')) {
+                if let Some(v) = hex_digits(b, i + 2, 4) {
                     flush_bytes(&mut out, &mut bytes);
                     units.push(v as u16);
                     i += 6;
@@ -470,15 +467,14 @@ pub fn url_decode(s: &str) -> String {
             }
         }
         flush_bytes(&mut out, &mut bytes);
-        push_units(&mut out, &units);
-        units.clear();
+        flush_units(&mut out, &mut units);
         // Copy the whole character starting here.
         let ch = s[i..].chars().next().unwrap_or('\u{fffd}');
         out.push(ch);
         i += ch.len_utf8().max(1);
     }
     flush_bytes(&mut out, &mut bytes);
-    push_units(&mut out, &units);
+    flush_units(&mut out, &mut units);
     out
 }
 
@@ -627,17 +623,12 @@ pub fn json_unescape(s: &str) -> String {
             i += 1;
             continue;
         }
-        let hex_at = |from: usize, n: usize| -> Option<u32> {
-            b.get(from..from + n)?
-                .iter()
-                .try_fold(0u32, |acc, &d| hex(d).map(|d| acc * 16 + d))
-        };
         let (unit, len): (Option<u16>, usize) = match b[i + 1] {
-            b'u' => match hex_at(i + 2, 4) {
+            b'u' => match hex_digits(b, i + 2, 4) {
                 Some(v) => (Some(v as u16), 6),
                 None => (None, 0),
             },
-            b'x' => match hex_at(i + 2, 2) {
+            b'x' => match hex_digits(b, i + 2, 2) {
                 Some(v) => (Some(v as u16), 4),
                 None => (None, 0),
             },
@@ -654,15 +645,14 @@ pub fn json_unescape(s: &str) -> String {
             continue;
         };
         if i > last {
-            push_units(&mut out, &units);
-            units.clear();
+            flush_units(&mut out, &mut units);
             out.push_str(&s[last..i]);
         }
         units.push(unit);
         i += len;
         last = i;
     }
-    push_units(&mut out, &units);
+    flush_units(&mut out, &mut units);
     out.push_str(&s[last..]);
     out
 }

@@ -225,6 +225,13 @@ struct NativeState {
 const QUIET_SLOTS: usize = 1024;
 
 impl NativeState {
+    /// The request's values, copied out of PHP on first use.
+    fn values(&mut self) -> Rc<RequestValues> {
+        self.values
+            .get_or_insert_with(|| Rc::new(RequestValues::new(&request::input())))
+            .clone()
+    }
+
     const FRESH: NativeState = NativeState {
         ready: false,
         enabled: CheckTypeSet::EMPTY,
@@ -309,12 +316,8 @@ fn native_state<R>(f: impl FnOnce(&mut NativeState) -> R) -> R {
             // A callable runs code by a name; when no request value could be
             // one, the thousands of callbacks a page passes around need no
             // look at all.
-            if enabled.contains(CheckType::WebshellCallable) {
-                let values = Rc::new(RequestValues::new(&request::input()));
-                if !values.may_name_code() {
-                    enabled.remove(CheckType::WebshellCallable);
-                }
-                n.values = Some(values);
+            if enabled.contains(CheckType::WebshellCallable) && !n.values().may_name_code() {
+                enabled.remove(CheckType::WebshellCallable);
             }
             n.enabled = enabled;
             n.ready = true;
@@ -336,13 +339,7 @@ pub fn from_request(b: &[u8]) -> bool {
     if b.len() < rasp_core::webshell::MIN_LEN {
         return false;
     }
-    let values = native_state(|n| n.values.clone());
-    let values = values.unwrap_or_else(|| {
-        let v = Rc::new(RequestValues::new(&request::input()));
-        native_state(|n| n.values = Some(v.clone()));
-        v
-    });
-    values.contains(b)
+    native_state(|n| n.values().contains(b))
 }
 
 /// Reports a native finding: writes the alarm and blocks unless configured
