@@ -166,6 +166,24 @@ struct RawInfo {
     gates: serde_json::Map<String, serde_json::Value>,
 }
 
+impl EngineInfo {
+    /// What `__rasp_info` described, load logs aside.
+    fn from_raw(raw: &RawInfo) -> EngineInfo {
+        let (gates, gate_errors) = parse_gates(&raw.gates);
+        EngineInfo {
+            types: raw
+                .types
+                .iter()
+                .filter_map(|t| CheckType::from_name(t))
+                .collect(),
+            gates,
+            gate_errors,
+            plugins: raw.plugins.clone(),
+            load_logs: Vec::new(),
+        }
+    }
+}
+
 /// Gates from `__rasp_info`'s `{ type: [{when} | {} | {error}] }`.
 fn parse_gates(
     raw: &serde_json::Map<String, serde_json::Value>,
@@ -337,9 +355,33 @@ fn load_leniently<T>(
 #[derive(Clone)]
 pub struct Snapshot {
     /// Shared with every engine restored from it: V8 may read the blob
-    /// after the isolate exists, so it lives as long as they do.
+    /// after the isolate exists, so it lives as long as they do. The V8 blob
+    /// is followed by the runtime's description of the plugins (see
+    /// [`INFO_MAGIC`]), so a process restoring it never asks the isolate.
     bytes: Arc<[u8]>,
+    /// Length of the V8 blob at the start of `bytes`.
+    blob_len: usize,
     info: EngineInfo,
+    /// Whether `info` came with the bytes (false: ask each restored isolate).
+    info_known: bool,
+}
+
+/// Ends a snapshot's bytes: `[V8 blob][info JSON][info length, u64 LE][magic]`.
+/// Describing the plugins (`__rasp_info`: the first call into a fresh
+/// isolate, the gates' `when` functions, JSON both ways) was a third of
+/// restoring an isolate; the answer is the same for every isolate restored
+/// from one blob, so the builder asks once and ships it along.
+const INFO_MAGIC: &[u8; 8] = b"RASPINF1";
+
+/// Splits `bytes` into the V8 blob and the info JSON, if it carries one.
+fn split_info(bytes: &[u8]) -> Option<(usize, &[u8])> {
+    let tail = bytes.len().checked_sub(16)?;
+    if &bytes[tail + 8..] != INFO_MAGIC {
+        return None;
+    }
+    let len = u64::from_le_bytes(bytes[tail..tail + 8].try_into().ok()?);
+    let blob_len = tail.checked_sub(usize::try_from(len).ok()?)?;
+    (blob_len > 0).then(|| (blob_len, &bytes[blob_len..tail]))
 }
 
 impl fmt::Debug for Snapshot {
@@ -375,13 +417,20 @@ impl Snapshot {
                 String::from_utf8_lossy(&err).into_owned(),
             ));
         }
-        let mut snap = Snapshot {
-            bytes: blob.into(),
-            info: EngineInfo::default(),
-        };
-        let engine = Engine::create(Some(snap.bytes.clone()), &[], opts, true)?;
-        snap.info = engine.info.clone();
-        Ok(snap)
+        let blob_len = blob.len();
+        let bytes: Arc<[u8]> = blob.into();
+        let (engine, raw_info) = Engine::create(Some(bytes.clone()), blob_len, &[], opts, true)?;
+        let mut with_info = Vec::with_capacity(blob_len + raw_info.len() + 16);
+        with_info.extend_from_slice(&bytes);
+        with_info.extend_from_slice(&raw_info);
+        with_info.extend_from_slice(&(raw_info.len() as u64).to_le_bytes());
+        with_info.extend_from_slice(INFO_MAGIC);
+        Ok(Snapshot {
+            bytes: with_info.into(),
+            blob_len,
+            info: engine.info.clone(),
+            info_known: true,
+        })
     }
 
     /// Like [`Snapshot::build`], but a plugin that fails to load (a syntax
@@ -397,10 +446,27 @@ impl Snapshot {
     /// A snapshot received as bytes (e.g. from shared memory), built by
     /// [`Snapshot::build`] in a process running the same V8 and this crate.
     /// Verify its integrity first: V8 aborts the process on a corrupt blob.
+    /// The plugins' description travels with the bytes; a blob without one
+    /// (or with one this version cannot read) still restores, and each
+    /// engine then asks its isolate.
     pub fn from_bytes(bytes: Vec<u8>) -> Snapshot {
+        // Ends like ours but does not add up: V8 must not see it (it aborts
+        // the process on a blob it cannot read); restoring it fails instead.
+        let damaged = (0, &[][..]);
+        let (blob_len, json) = split_info(&bytes).unwrap_or(if bytes.ends_with(INFO_MAGIC) {
+            damaged
+        } else {
+            (bytes.len(), &[])
+        });
+        let (info, info_known) = match serde_json::from_slice::<RawInfo>(json) {
+            Ok(raw) => (EngineInfo::from_raw(&raw), true),
+            Err(_) => (EngineInfo::default(), false),
+        };
         Snapshot {
             bytes: bytes.into(),
-            info: EngineInfo::default(),
+            blob_len,
+            info,
+            info_known,
         }
     }
 
@@ -430,11 +496,23 @@ impl Engine {
     /// Restores an isolate from a snapshot (about a millisecond).
     pub fn from_snapshot(snapshot: &Snapshot, opts: &EngineOptions) -> Result<Engine, EngineError> {
         initialize()?;
-        if snapshot.bytes.is_empty() {
-            return Err(EngineError::Internal("empty snapshot".into()));
+        if snapshot.blob_len == 0 {
+            return Err(EngineError::Internal(
+                "empty or damaged snapshot (rebuild it)".into(),
+            ));
+        }
+        if snapshot.info_known {
+            return Engine::restore(snapshot, opts);
         }
         // The snapshot still holds the load logs; the builder reported them.
-        Engine::create(Some(snapshot.bytes.clone()), &[], opts, false)
+        Engine::create(
+            Some(snapshot.bytes.clone()),
+            snapshot.blob_len,
+            &[],
+            opts,
+            false,
+        )
+        .map(|(e, _)| e)
     }
 
     /// Loads plugins into a fresh isolate without a snapshot (one-off uses:
@@ -445,7 +523,7 @@ impl Engine {
     ) -> Result<Engine, EngineError> {
         initialize()?;
         let scripts = Scripts::new(plugins, opts);
-        Engine::create(None, &scripts.raw(), opts, true)
+        Engine::create(None, 0, &scripts.raw(), opts, true).map(|(e, _)| e)
     }
 
     /// Like [`Engine::from_sources`], leaving out plugins that fail to load
@@ -457,14 +535,16 @@ impl Engine {
         load_leniently(plugins, |ps| Engine::from_sources(ps, opts))
     }
 
-    fn create(
+    /// An isolate from `blob[..blob_len]` (or a fresh one running
+    /// `scripts`), not yet described.
+    fn isolate(
         blob: Option<Arc<[u8]>>,
+        blob_len: usize,
         scripts: &[sys::RaspScript],
         opts: &EngineOptions,
-        keep_load_logs: bool,
     ) -> Result<Engine, EngineError> {
         let mut err = Vec::new();
-        let bytes: &[u8] = blob.as_deref().unwrap_or(&[]);
+        let bytes: &[u8] = blob.as_deref().map_or(&[], |b| &b[..blob_len.min(b.len())]);
         // SAFETY: the blob outlives the isolate (the Engine keeps it) and the
         // scripts are valid for the call.
         let iso = unsafe {
@@ -485,7 +565,7 @@ impl Engine {
                 EngineError::Internal(msg)
             });
         };
-        let mut engine = Engine {
+        Ok(Engine {
             iso,
             info: EngineInfo::default(),
             timeout: opts.timeout,
@@ -493,7 +573,28 @@ impl Engine {
             poisoned: false,
             _blob: blob,
             _not_send: PhantomData,
-        };
+        })
+    }
+
+    /// Restores an isolate whose description came with the snapshot.
+    fn restore(snapshot: &Snapshot, opts: &EngineOptions) -> Result<Engine, EngineError> {
+        let mut engine =
+            Engine::isolate(Some(snapshot.bytes.clone()), snapshot.blob_len, &[], opts)?;
+        engine.info = snapshot.info.clone();
+        engine.info.load_logs.clear(); // the builder reported them
+        Ok(engine)
+    }
+
+    /// An isolate, described by its runtime: the engine and the raw
+    /// description (`__rasp_info`'s JSON).
+    fn create(
+        blob: Option<Arc<[u8]>>,
+        blob_len: usize,
+        scripts: &[sys::RaspScript],
+        opts: &EngineOptions,
+        keep_load_logs: bool,
+    ) -> Result<(Engine, Vec<u8>), EngineError> {
+        let mut engine = Engine::isolate(blob, blob_len, scripts, opts)?;
         // Describing the plugins is part of creating the engine, not a check:
         // a busy machine must not cut it off at the check deadline.
         engine.timeout = opts.timeout.max(SETUP_TIMEOUT);
@@ -516,13 +617,7 @@ impl Engine {
                 )));
             }
         };
-        engine.info.types = info
-            .types
-            .iter()
-            .filter_map(|t| CheckType::from_name(t))
-            .collect();
-        engine.info.plugins = info.plugins;
-        (engine.info.gates, engine.info.gate_errors) = parse_gates(&info.gates);
+        engine.info = EngineInfo::from_raw(&info);
         let logs: Option<RawOutcome> = engine.call_json(c"__rasp_take_load_logs", &[]);
         if keep_load_logs {
             engine.info.load_logs = logs.map(|l| l.l).unwrap_or_default();
@@ -535,7 +630,7 @@ impl Engine {
             );
         }
         engine.timeout = opts.timeout;
-        Ok(engine)
+        Ok((engine, out))
     }
 
     /// Calls a runtime function that returns JSON, with the check deadline.

@@ -95,6 +95,63 @@ fn snapshot_round_trip_and_block() {
     assert!(out.verdicts.is_empty(), "{out:?}");
 }
 
+/// The plugins' description rides along with the snapshot bytes, so a
+/// restored isolate is never asked; bytes without it (or with a damaged
+/// one) still restore and describe themselves.
+#[test]
+fn snapshot_bytes_carry_the_plugin_description() {
+    const GATED: &str = r#"
+const p = new RASP('gated');
+p.register('sql', function (params) {
+    return params.query.indexOf('evil') >= 0 ? { action: 'block', algorithm: 'x' } : null;
+}, { when: { param: 'query', contains: ['evil'] } });
+"#;
+    let snap = Snapshot::build(&[plugin("gated.js", GATED)], &opts()).unwrap();
+    let bytes = snap.as_bytes().to_vec();
+    assert!(bytes.ends_with(b"RASPINF1"));
+    let info_len = u64::from_le_bytes(bytes[bytes.len() - 16..bytes.len() - 8].try_into().unwrap());
+    let blob_len = bytes.len() - 16 - info_len as usize;
+
+    let described = |e: &Engine| {
+        let info = e.info();
+        assert!(info.types.contains(CheckType::Sql));
+        assert_eq!(info.plugins[0].name, "gated");
+        assert_eq!(info.gates.len(), 1, "{info:?}");
+        assert!(info.gate_errors.is_empty(), "{info:?}");
+    };
+    let check = |e: &mut Engine| {
+        let out = e.check(CheckType::Sql, r#"{"query":"select evil"}"#, 1, || {
+            "{}".into()
+        });
+        assert_eq!(out.fault, None);
+        assert_eq!(out.verdicts.len(), 1, "{out:?}");
+    };
+    // As shipped.
+    let mut e = Engine::from_snapshot(&Snapshot::from_bytes(bytes.clone()), &opts()).unwrap();
+    described(&e);
+    check(&mut e);
+    // The V8 blob alone: the isolate describes itself.
+    let mut e =
+        Engine::from_snapshot(&Snapshot::from_bytes(bytes[..blob_len].to_vec()), &opts()).unwrap();
+    described(&e);
+    check(&mut e);
+    // A length that points outside the bytes: refused, V8 never sees it.
+    // An unreadable description: ignored, the blob still restores.
+    let mut bad_len = bytes.clone();
+    let at = bad_len.len() - 16;
+    bad_len[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    let snap = Snapshot::from_bytes(bad_len);
+    assert!(snap.info().plugins.is_empty());
+    let err = Engine::from_snapshot(&snap, &opts()).unwrap_err();
+    assert!(err.to_string().contains("damaged"), "{err}");
+    let mut bad_json = bytes.clone();
+    bad_json[blob_len] = b'#';
+    let snap = Snapshot::from_bytes(bad_json);
+    let mut e = Engine::from_snapshot(&snap, &opts()).unwrap();
+    described(&e);
+    check(&mut e);
+}
+
 #[test]
 fn from_sources_matches_snapshot() {
     let mut e = Engine::from_sources(&[plugin("test.js", SQL_PLUGIN)], &opts()).unwrap();
