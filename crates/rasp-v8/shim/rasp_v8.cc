@@ -264,8 +264,11 @@ class LoadWatchdog {
 };
 
 // Runs scripts in order in the current context; on failure writes why.
+// `eager` compiles every function now: a snapshot then carries their
+// bytecode, and the first check of each restored isolate does not compile
+// the dispatcher and the handlers (about 1 ms of a worker's first request).
 bool RunScripts(Isolate *iso, Local<Context> ctx, const RaspScript *scripts, size_t n,
-                const RaspSink &err) {
+                const RaspSink &err, bool eager) {
   LoadWatchdog dog(iso, kLoadTimeoutMs);
   for (size_t i = 0; i < n; i++) {
     TryCatch tc(iso);
@@ -281,7 +284,9 @@ bool RunScripts(Isolate *iso, Local<Context> ctx, const RaspScript *scripts, siz
     ScriptOrigin origin(iso, name);
     ScriptCompiler::Source source(src, origin);
     Local<Script> script;
-    if (!ScriptCompiler::Compile(ctx, &source).ToLocal(&script) || script->Run(ctx).IsEmpty()) {
+    auto options = eager ? ScriptCompiler::kEagerCompile : ScriptCompiler::kNoCompileOptions;
+    if (!ScriptCompiler::Compile(ctx, &source, options).ToLocal(&script) ||
+        script->Run(ctx).IsEmpty()) {
       bool fired = dog.Disarm();
       if (tc.HasTerminated() || fired) {
         iso->CancelTerminateExecution();
@@ -340,7 +345,10 @@ extern "C" int rasp_v8_initialize(const char *flags, size_t flags_len, const Ras
   std::call_once(g_init_once, [&] {
     if (!natives || !natives->sql_tokenize || !natives->cmd_tokenize) return;
     g_natives = *natives;
-    std::string f = "--single-threaded ";
+    // A snapshot is either built in this process or copied out of shared
+    // memory under the publisher's checksum: V8's own pass over the blob
+    // (adler32, 6% of a restore) would check it a second time.
+    std::string f = "--single-threaded --no-verify-snapshot-checksum ";
     if (flags && flags_len) f.append(flags, flags_len);
     V8::SetFlagsFromString(f.c_str(), f.size());
     g_platform = platform::NewSingleThreadedDefaultPlatform();
@@ -373,7 +381,7 @@ extern "C" int rasp_v8_build_snapshot(const RaspScript *scripts, size_t n, RaspS
     Local<Context> ctx = NewContext(iso);
     if (stack) {
       Context::Scope cs(ctx);
-      ok = RunScripts(iso, ctx, scripts, n, err);
+      ok = RunScripts(iso, ctx, scripts, n, err, true);
     }
     if (ok && guard.heap_exhausted) {
       SinkWrite(err, "loading scripts reached the heap limit");
@@ -435,7 +443,7 @@ extern "C" RaspIsolate *rasp_v8_isolate_new(const uint8_t *blob, size_t blob_len
         ok = false;
       } else {
         Context::Scope cs(ctx);
-        if (n > 0) ok = RunScripts(iso, ctx, scripts, n, err);
+        if (n > 0) ok = RunScripts(iso, ctx, scripts, n, err, false);
         if (ok) ri->context.Reset(iso, ctx);
       }
     }
