@@ -98,7 +98,7 @@ fn decide(
         serde_json::to_string(&zend::php_stack(maxstack)).unwrap_or_else(|_| "[]".into())
     };
     let outcome = runtime::with_engine(|e| {
-        e.check_lazy_stack(t, &params_json, serial, frames_json, || {
+        e.check_lazy(t, &params_json, serial, frames_json, || {
             (*request::context_json()).clone()
         })
     })?;

@@ -145,6 +145,33 @@ fn main() {
                 check(&mut engine, &search, serial, &ctx)
             }),
         ));
+        // As the extension calls it: the context fetched only if a handler
+        // reads it, the stack likewise.
+        let search_ns = params_without_stack(SEARCH_SQL);
+        let lazy_ctx = std::rc::Rc::new(ctx.clone());
+        out.push(stats(
+            "sql check, search query, first check, as the extension (lazy)",
+            time(n, || {
+                serial += 1;
+                let c = lazy_ctx.clone();
+                let o =
+                    engine.check_lazy(CheckType::Sql, &search_ns, serial, stack_json, move || {
+                        (*c).clone()
+                    });
+                assert!(o.fault.is_none(), "{o:?}");
+            }),
+        ));
+        out.push(stats(
+            "sql check, search query, later check, as the extension (lazy)",
+            time(n, || {
+                let c = lazy_ctx.clone();
+                let o =
+                    engine.check_lazy(CheckType::Sql, &search_ns, serial, stack_json, move || {
+                        (*c).clone()
+                    });
+                assert!(o.fault.is_none(), "{o:?}");
+            }),
+        ));
         rasp_v8::set_request_inputs_source(None);
     }
     out.push(stats(

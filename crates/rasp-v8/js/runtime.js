@@ -10,10 +10,12 @@
   const sqlTokenizeNative = global.__rasp_native_sql_tokenize;
   const cmdTokenizeNative = global.__rasp_native_cmd_tokenize;
   const requestInputsNative = global.__rasp_native_request_inputs;
+  const nativeContext = global.__rasp_native_context;
   const setup = global.__rasp_setup || {};
   delete global.__rasp_native_sql_tokenize;
   delete global.__rasp_native_cmd_tokenize;
   delete global.__rasp_native_request_inputs;
+  delete global.__rasp_native_context;
   delete global.__rasp_setup;
 
   const CHECK_TYPES = new Set(setup.checkTypes || []);
@@ -28,9 +30,11 @@
   let logs = [];
   let logsDropped = 0;
   let context = null;
-  // The context as received (RASP.request_inputs reads it natively), and
-  // the request values computed from it, by options.
+  // The context JSON as received, '' until fetched when the check left it
+  // to the embedder; the request it belongs to; the request values, by
+  // options.
   let contextJson = '{}';
+  let contextSerial = 0;
   let inputsCache = new Map();
   let currentPlugin = null;
 
@@ -165,7 +169,11 @@
       const key = (options === undefined ? undefined : JSON.stringify(options)) || '{}';
       let list = inputsCache.get(key);
       if (list === undefined) {
-        list = JSON.parse(requestInputsNative(contextJson, key));
+        // The embedder's own list (the one its gates searched), else the
+        // values of the context.
+        let json = requestInputsNative(key);
+        if (json === undefined) json = requestInputsNative(key, contextText());
+        list = JSON.parse(json);
         Object.freeze(list);
         inputsCache.set(key, list);
       }
@@ -203,6 +211,66 @@
       return out;
     },
   };
+
+  // The current request's context JSON, fetched from the embedder if the
+  // check left it there.
+  function contextText() {
+    if (contextJson === '') contextJson = typeof nativeContext === 'function' ? nativeContext() : '{}';
+    return contextJson;
+  }
+
+  function fetchContext(serial) {
+    let parsed = null;
+    // A context object kept past its request reads as empty, never as the
+    // next request's.
+    if (serial === contextSerial) {
+      try { parsed = JSON.parse(contextText()); } catch (e) { parsed = null; }
+    }
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : {};
+  }
+
+  // The context of a check that left it to the embedder
+  // (Engine::check_lazy): a Proxy that fetches and parses it when a handler
+  // first touches it in any way (most checks never do), then lets V8 forward
+  // everything to the filled-in target. Cheaper to make per request than an
+  // object with accessors, and Object.keys, for-in and JSON.stringify see
+  // the real keys.
+  const LAZY_TRAPS = ['get', 'set', 'has', 'deleteProperty', 'ownKeys', 'getOwnPropertyDescriptor',
+    'defineProperty', 'preventExtensions', 'isExtensible'];
+  function fill(handler, target) {
+    const data = fetchContext(handler.serial);
+    for (let i = 0; i < LAZY_TRAPS.length; i++) delete handler[LAZY_TRAPS[i]];
+    const keys = Object.keys(data);
+    for (let i = 0; i < keys.length; i++) {
+      Object.defineProperty(target, keys[i], { value: data[keys[i]], writable: true, enumerable: true, configurable: true });
+    }
+  }
+  const lazyHandler = {
+    get(t, k, r) { fill(this, t); return Reflect.get(t, k, r); },
+    set(t, k, v, r) { fill(this, t); return Reflect.set(t, k, v, r); },
+    has(t, k) { fill(this, t); return Reflect.has(t, k); },
+    deleteProperty(t, k) { fill(this, t); return Reflect.deleteProperty(t, k); },
+    ownKeys(t) { fill(this, t); return Reflect.ownKeys(t); },
+    getOwnPropertyDescriptor(t, k) { fill(this, t); return Reflect.getOwnPropertyDescriptor(t, k); },
+    defineProperty(t, k, d) { fill(this, t); return Reflect.defineProperty(t, k, d); },
+    preventExtensions(t) { fill(this, t); return Reflect.preventExtensions(t); },
+    isExtensible(t) { fill(this, t); return Reflect.isExtensible(t); },
+  };
+  function lazyContext(serial) {
+    const h = {
+      serial: serial,
+      get: lazyHandler.get,
+      set: lazyHandler.set,
+      has: lazyHandler.has,
+      deleteProperty: lazyHandler.deleteProperty,
+      ownKeys: lazyHandler.ownKeys,
+      getOwnPropertyDescriptor: lazyHandler.getOwnPropertyDescriptor,
+      defineProperty: lazyHandler.defineProperty,
+      preventExtensions: lazyHandler.preventExtensions,
+      isExtensible: lazyHandler.isExtensible,
+    };
+    return new Proxy(Object.create(ContextProto), h);
+  }
 
   function normalise(r, plugin) {
     if (r === undefined || r === null) return null;
@@ -255,13 +323,19 @@
   }
 
   // The engine's entry point: judge one check event. ctxJson is passed only
-  // when the request changed; the parsed context is kept for later checks.
+  // when the request changed ('' = ask the embedder when first read); the
+  // context is kept for later checks.
   global.__rasp_check = function (type, paramsJson, ctxJson, stackJson) {
     if (ctxJson !== undefined) {
-      context = JSON.parse(ctxJson);
-      Object.setPrototypeOf(context, ContextProto);
+      contextSerial++;
       contextJson = ctxJson;
       inputsCache = new Map();
+      if (ctxJson === '') {
+        context = lazyContext(contextSerial);
+      } else {
+        context = JSON.parse(ctxJson);
+        Object.setPrototypeOf(context, ContextProto);
+      }
     }
     const list = handlers[type];
     if (list === undefined) return drain(null, null);
@@ -289,6 +363,7 @@
 
   global.__rasp_reset_context = function () {
     context = null;
+    contextSerial++;
     contextJson = '{}';
     inputsCache = new Map();
   };

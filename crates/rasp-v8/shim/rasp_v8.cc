@@ -27,7 +27,7 @@ namespace {
 std::once_flag g_init_once;
 int g_init_result = RASP_V8_ERROR;
 std::unique_ptr<Platform> g_platform;
-RaspNatives g_natives = {nullptr, nullptr, nullptr, nullptr};
+RaspNatives g_natives = {nullptr, nullptr, nullptr, nullptr, nullptr};
 
 // Native stack we insist on before entering JS, and the JS stack budget.
 constexpr uintptr_t kStackNeeded = 512 * 1024;
@@ -150,38 +150,53 @@ void AppendToString(void *ud, const char *data, size_t len) {
   static_cast<std::string *>(ud)->append(data, len);
 }
 
-// params.stack on first read: the embedder builds it only when asked.
-void NativeStack(const FunctionCallbackInfo<Value> &info) {
-  Isolate *iso = info.GetIsolate();
-  std::string json;
-  if (g_natives.php_stack) g_natives.php_stack(RaspSink{&json, AppendToString});
-  if (json.empty()) json = "[]";
+// Returns what a native sink wrote as a JS string (undefined if nothing).
+void ReturnJson(const FunctionCallbackInfo<Value> &info, const std::string &json) {
   Local<String> s;
-  if (String::NewFromUtf8(iso, json.data(), NewStringType::kNormal, static_cast<int>(json.size()))
-          .ToLocal(&s))
+  if (!json.empty() && String::NewFromUtf8(info.GetIsolate(), json.data(), NewStringType::kNormal,
+                                           static_cast<int>(json.size()))
+                           .ToLocal(&s))
     info.GetReturnValue().Set(s);
 }
 
+// params.stack on first read: the embedder builds it only when asked.
+void NativeStack(const FunctionCallbackInfo<Value> &info) {
+  std::string json;
+  if (g_natives.php_stack) g_natives.php_stack(RaspSink{&json, AppendToString});
+  ReturnJson(info, json.empty() ? std::string("[]") : json);
+}
+
+// `context` on first read, when the check left it to the embedder.
+void NativeContext(const FunctionCallbackInfo<Value> &info) {
+  std::string json;
+  if (g_natives.request_context) g_natives.request_context(RaspSink{&json, AppendToString});
+  ReturnJson(info, json.empty() ? std::string("{}") : json);
+}
+
 // RASP.request_inputs(options): the request values as the extension's
-// check gates see them, from the context JSON the check received.
+// check gates see them. (options) asks the embedder's list (undefined when
+// it has none); (options, context JSON) computes them from the context.
 void NativeRequestInputs(const FunctionCallbackInfo<Value> &info) {
   Isolate *iso = info.GetIsolate();
-  if (info.Length() < 2 || !info[0]->IsString() || !info[1]->IsString()) {
+  bool with_ctx = info.Length() >= 2;
+  if (info.Length() < 1 || !info[0]->IsString() || (with_ctx && !info[1]->IsString())) {
     iso->ThrowException(Exception::TypeError(String::NewFromUtf8Literal(
-        iso, "request_inputs: expects the context JSON and the options JSON")));
+        iso, "request_inputs: expects the options JSON and maybe the context JSON")));
     return;
   }
-  String::Utf8Value ctx(iso, info[0]);
-  String::Utf8Value opts(iso, info[1]);
+  String::Utf8Value opts(iso, info[0]);
   std::string json;
-  if (g_natives.request_inputs && *ctx && *opts)
+  if (!g_natives.request_inputs || !*opts) return;
+  if (with_ctx) {
+    String::Utf8Value ctx(iso, info[1]);
+    if (!*ctx) return;
     g_natives.request_inputs(*ctx, ctx.length(), *opts, opts.length(),
                              RaspSink{&json, AppendToString});
-  if (json.empty()) json = "[]";
-  Local<String> s;
-  if (String::NewFromUtf8(iso, json.data(), NewStringType::kNormal, static_cast<int>(json.size()))
-          .ToLocal(&s))
-    info.GetReturnValue().Set(s);
+    ReturnJson(info, json.empty() ? std::string("[]") : json);
+  } else {
+    g_natives.request_inputs(nullptr, 0, *opts, opts.length(), RaspSink{&json, AppendToString});
+    ReturnJson(info, json);
+  }
 }
 
 // Snapshots refer to native callbacks by index into this table, so it must
@@ -191,6 +206,7 @@ const intptr_t g_external_refs[] = {
     reinterpret_cast<intptr_t>(NativeCmdTokenize),
     reinterpret_cast<intptr_t>(NativeStack),
     reinterpret_cast<intptr_t>(NativeRequestInputs),
+    reinterpret_cast<intptr_t>(NativeContext),
     0,
 };
 
@@ -200,6 +216,7 @@ Local<Context> NewContext(Isolate *iso) {
   global->Set(iso, "__rasp_native_cmd_tokenize", FunctionTemplate::New(iso, NativeCmdTokenize));
   global->Set(iso, "__rasp_native_stack", FunctionTemplate::New(iso, NativeStack));
   global->Set(iso, "__rasp_native_request_inputs", FunctionTemplate::New(iso, NativeRequestInputs));
+  global->Set(iso, "__rasp_native_context", FunctionTemplate::New(iso, NativeContext));
   return Context::New(iso, nullptr, global);
 }
 

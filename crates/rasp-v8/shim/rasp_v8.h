@@ -40,10 +40,15 @@ typedef struct {
   // Writes the caller's stack (a JSON array of strings) for params.stack,
   // asked only when a handler reads it; "[]" when there is none.
   void (*php_stack)(RaspSink out);
-  // Writes the request values (a JSON array) of the context `ctx` (the
-  // context JSON) built with `opts` (a JSON object of input options).
+  // Writes the request values (a JSON array) built with `opts` (a JSON
+  // object of input options): from the context `ctx` (the context JSON),
+  // or, when `ctx` is NULL, from the embedder's own list (nothing written
+  // when it has none).
   void (*request_inputs)(const char *ctx, size_t ctx_len, const char *opts, size_t opts_len,
                          RaspSink out);
+  // Writes the current request's context JSON, asked only when a handler
+  // first reads `context` during a check that left it to the embedder.
+  void (*request_context)(RaspSink out);
 } RaspNatives;
 
 enum {

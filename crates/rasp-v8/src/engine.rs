@@ -730,7 +730,7 @@ impl Engine {
         serial: u64,
         context_json: impl FnOnce() -> String,
     ) -> CheckOutcome {
-        self.check_inner(t, params_json, None, serial, context_json)
+        self.check_inner(t, params_json, None, serial, Some(context_json))
     }
 
     /// [`Engine::check`] with the PHP stack passed apart from the params:
@@ -746,34 +746,42 @@ impl Engine {
         serial: u64,
         context_json: impl FnOnce() -> String,
     ) -> CheckOutcome {
-        self.check_inner(t, params_json, Some(stack_json), serial, context_json)
+        self.check_inner(t, params_json, Some(stack_json), serial, Some(context_json))
     }
 
-    /// [`Engine::check`] with `params.stack` built by `stack` (a JSON array
-    /// of frames) only if a handler reads it, during the check and on this
-    /// thread. Building the stack of a PHP call, serialising and parsing it
-    /// was most of the cost of a check that finds nothing; the official
-    /// plugin never reads it, the embedder adds it to alarms itself.
-    pub fn check_lazy_stack(
+    /// [`Engine::check`] with what most checks never read left to the
+    /// embedder: `params.stack` (a JSON array of frames) is built by `stack`
+    /// only if a handler reads it during this check, and the request
+    /// `context` by `context` only if a handler reads it during any check of
+    /// request `serial` (both on this thread, while the check runs).
+    /// Serialising and parsing them was most of the cost of a check that
+    /// finds nothing, and most of the first check of a request; the official
+    /// plugin reads neither on its hot paths.
+    pub fn check_lazy(
         &mut self,
         t: CheckType,
         params_json: &str,
         serial: u64,
         stack: impl Fn() -> String + 'static,
-        context_json: impl FnOnce() -> String,
+        context: impl Fn() -> String + 'static,
     ) -> CheckOutcome {
-        natives::with_stack_source(Box::new(stack), || {
-            self.check_inner(t, params_json, Some(""), serial, context_json)
+        let sources = natives::LazySources {
+            stack: Box::new(stack),
+            context: Some(Box::new(context)),
+        };
+        natives::with_sources(sources, || {
+            self.check_inner(t, params_json, Some(""), serial, None::<fn() -> String>)
         })
     }
 
+    /// `context_json`: None leaves the context to the embedder's source.
     fn check_inner(
         &mut self,
         t: CheckType,
         params_json: &str,
         stack_json: Option<&str>,
         serial: u64,
-        context_json: impl FnOnce() -> String,
+        context_json: Option<impl FnOnce() -> String>,
     ) -> CheckOutcome {
         let start = Instant::now();
         let mut outcome = CheckOutcome::default();
@@ -782,8 +790,9 @@ impl Engine {
             return outcome;
         }
         let ctx;
+        // A new request: its context as JSON, or "" (read from the source).
         let ctx_arg = if self.context_serial != Some(serial) {
-            ctx = context_json();
+            ctx = context_json.map_or_else(String::new, |f| f());
             Some(ctx.as_str())
         } else {
             None
@@ -916,27 +925,93 @@ mod tests {
             N.with(|n| n.set(n.get() + 1));
             r#"["a.php@f:1"]"#.to_string()
         };
-        let out = e.check_lazy_stack(CheckType::Sql, r#"{"query":"skip"}"#, 1, source, || {
-            "{}".into()
-        });
+        let ctx = || "{}".to_string();
+        let out = e.check_lazy(CheckType::Sql, r#"{"query":"skip"}"#, 1, source, ctx);
         assert!(out.verdicts.is_empty());
         assert_eq!(N.with(|n| n.get()), 0, "not read, not built");
-        let out = e.check_lazy_stack(CheckType::Sql, r#"{"query":"read"}"#, 1, source, || {
-            "{}".into()
-        });
+        let out = e.check_lazy(CheckType::Sql, r#"{"query":"read"}"#, 1, source, ctx);
         assert_eq!(message(&out), r#"["a.php@f:1"]["a.php@f:1"]"#);
         assert_eq!(N.with(|n| n.get()), 1, "built once per check");
-        let out = e.check_lazy_stack(
+        let out = e.check_lazy(
             CheckType::Sql,
             r#"{"query":"dump"}"#,
             1,
             || "not json".into(),
-            || "{}".into(),
+            ctx,
         );
         assert_eq!(message(&out), r#"{"query":"dump","stack":[]}"#);
         // Outside a lazy check the native answers an empty stack.
         let out = e.check_with_stack(CheckType::Sql, r#"{"query":"read"}"#, "", 1, || "{}".into());
         assert_eq!(message(&out), "[][]");
+    }
+
+    #[test]
+    fn lazy_context_is_fetched_once_per_request_and_only_when_read() {
+        let src = r#"
+            const p = new RASP('ctx');
+            let kept = null;
+            p.register('sql', function (params, context) {
+                switch (params.query) {
+                case 'skip': return null;
+                case 'keys': return { action: 'log', message: Object.keys(context).join(',') };
+                case 'read': kept = context;
+                    return { action: 'log', message: context.parameter.id[0] + ' ' + JSON.stringify(context.get_all_parameter()) };
+                case 'dump': return { action: 'log', message: JSON.stringify(context) };
+                case 'set': context.method = 'x'; context.extra = 1;
+                    return { action: 'log', message: context.method + context.extra + context.url };
+                case 'keep': kept = context; return null;
+                case 'kept': return { action: 'log', message: JSON.stringify(kept) + ' ' + (kept === context) };
+                case 'inputs': return { action: 'log', message: RASP.request_inputs().map(i => i.value).join(',') };
+                }
+            });
+        "#;
+        let mut e = engine(src);
+        thread_local! { static N: std::cell::Cell<u32> = const { std::cell::Cell::new(0) }; }
+        let count = || N.with(|n| n.get());
+        let ctx = |id: &'static str| {
+            move || {
+                N.with(|n| n.set(n.get() + 1));
+                format!(
+                    r#"{{"method":"get","url":"/u","parameter":{{"id":["{id}"]}},"json":{{}}}}"#
+                )
+            }
+        };
+        let stack = || "[]".to_string();
+        let q = |q: &str| format!(r#"{{"query":"{q}"}}"#);
+        let out = e.check_lazy(CheckType::Sql, &q("skip"), 1, stack, ctx("1"));
+        assert!(out.verdicts.is_empty() && out.fault.is_none(), "{out:?}");
+        assert_eq!(count(), 0, "no handler read the context");
+        let out = e.check_lazy(CheckType::Sql, &q("read"), 1, stack, ctx("1"));
+        assert_eq!(message(&out), r#"1 {"id":["1"]}"#);
+        let out = e.check_lazy(CheckType::Sql, &q("dump"), 1, stack, ctx("1"));
+        assert!(
+            message(&out).contains(r#""parameter":{"id":["1"]}"#),
+            "{out:?}"
+        );
+        assert_eq!(count(), 1, "fetched once for the request");
+        let out = e.check_lazy(CheckType::Sql, &q("set"), 1, stack, ctx("1"));
+        assert_eq!(message(&out), "x1/u");
+
+        // A new request: the same handler sees the new context, an object
+        // kept from the last request reads as empty, not as this one.
+        let out = e.check_lazy(CheckType::Sql, &q("kept"), 2, stack, ctx("2"));
+        assert_eq!(
+            message(&out),
+            r#"{"method":"x","url":"/u","parameter":{"id":["1"]},"json":{},"extra":1} false"#
+        );
+        let out = e.check_lazy(CheckType::Sql, &q("keys"), 2, stack, ctx("2"));
+        assert_eq!(message(&out), "method,url,parameter,json");
+        let out = e.check_lazy(CheckType::Sql, &q("read"), 3, stack, ctx("3"));
+        assert_eq!(message(&out), r#"3 {"id":["3"]}"#);
+        // Kept unread in its own request.
+        e.check_lazy(CheckType::Sql, &q("keep"), 4, stack, ctx("4"));
+        let out = e.check_lazy(CheckType::Sql, &q("kept"), 5, stack, ctx("5"));
+        assert_eq!(message(&out), "{} false", "{out:?}");
+        assert_eq!(count(), 3);
+        // Without the embedder's value list, request_inputs() reads the
+        // fetched context.
+        let out = e.check_lazy(CheckType::Sql, &q("inputs"), 6, stack, ctx("five"));
+        assert_eq!(message(&out), "five");
     }
 
     #[test]

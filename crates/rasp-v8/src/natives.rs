@@ -191,38 +191,59 @@ unsafe extern "C" fn cmd_tokenize(
     }));
 }
 
+/// What a check leaves to the embedder, asked only if a handler reads it.
+pub(crate) struct LazySources {
+    /// `params.stack`, a JSON array of frames.
+    pub stack: Box<dyn Fn() -> String>,
+    /// The request's `context` JSON (None: the check passed it as JSON).
+    pub context: Option<Box<dyn Fn() -> String>>,
+}
+
 thread_local! {
-    /// Builds `params.stack` for the check running on this thread, set by
-    /// [`crate::Engine::check_lazy_stack`] for the duration of the call.
-    static STACK_SOURCE: std::cell::RefCell<Option<Box<dyn Fn() -> String>>> =
+    /// Set by [`crate::Engine::check_lazy`] for the duration of the call.
+    static SOURCES: std::cell::RefCell<Option<LazySources>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `f` with `source` answering `params.stack` reads on this thread.
-pub(crate) fn with_stack_source<R>(source: Box<dyn Fn() -> String>, f: impl FnOnce() -> R) -> R {
+/// Runs `f` with `sources` answering `params.stack` and `context` reads on
+/// this thread.
+pub(crate) fn with_sources<R>(sources: LazySources, f: impl FnOnce() -> R) -> R {
     struct Reset;
     impl Drop for Reset {
         fn drop(&mut self) {
-            STACK_SOURCE.with(|s| s.borrow_mut().take());
+            SOURCES.with(|s| s.borrow_mut().take());
         }
     }
-    STACK_SOURCE.with(|s| *s.borrow_mut() = Some(source));
+    SOURCES.with(|s| *s.borrow_mut() = Some(sources));
     let _reset = Reset;
     f()
 }
 
-unsafe extern "C" fn php_stack(out: sys::RaspSink) {
+/// Writes what `pick` gets from this thread's sources, or `fallback`.
+fn write_source(
+    out: sys::RaspSink,
+    fallback: &str,
+    pick: impl FnOnce(&LazySources) -> Option<String>,
+) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let json = STACK_SOURCE.with(|s| match s.try_borrow() {
-            Ok(s) => s.as_ref().map(|f| f()),
+        let json = SOURCES.with(|s| match s.try_borrow() {
+            Ok(s) => s.as_ref().and_then(pick),
             Err(_) => None,
         });
-        let json = json.unwrap_or_else(|| "[]".to_string());
+        let json = json.as_deref().unwrap_or(fallback);
         if let Some(write) = out.write {
             // SAFETY: the shim's sink is valid for this call; `json` outlives it.
             unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
         }
     }));
+}
+
+unsafe extern "C" fn php_stack(out: sys::RaspSink) {
+    write_source(out, "[]", |s| Some((s.stack)()));
+}
+
+unsafe extern "C" fn request_context(out: sys::RaspSink) {
+    write_source(out, "{}", |s| s.context.as_ref().map(|c| c()));
 }
 
 /// Answers `RASP.request_inputs(options)` for this thread's current
@@ -241,17 +262,19 @@ pub fn set_request_inputs_source(source: Option<InputsSource>) {
     INPUTS_SOURCE.with(|s| *s.borrow_mut() = source);
 }
 
-/// The request values of a context (see `rasp_core::inputs`), as JSON.
-pub(crate) fn request_inputs_json(ctx: &[u8], opts: &[u8]) -> String {
-    let from_source = INPUTS_SOURCE.with(|s| match s.try_borrow() {
+/// The request values built with `opts` by the embedder, as JSON, if it
+/// installed a source.
+pub(crate) fn request_inputs_from_source(opts: &[u8]) -> Option<String> {
+    INPUTS_SOURCE.with(|s| match s.try_borrow() {
         Ok(s) => s
             .as_ref()
             .and_then(|f| f(std::str::from_utf8(opts).unwrap_or("{}"))),
         Err(_) => None,
-    });
-    if let Some(json) = from_source {
-        return json;
-    }
+    })
+}
+
+/// The request values of a context (see `rasp_core::inputs`), as JSON.
+pub(crate) fn request_inputs_json(ctx: &[u8], opts: &[u8]) -> String {
     let ctx: serde_json::Value = serde_json::from_slice(ctx).unwrap_or_default();
     let opts: serde_json::Value = serde_json::from_slice(opts).unwrap_or_default();
     let opts = rasp_core::inputs::InputOptions::from_json(&opts);
@@ -274,7 +297,14 @@ unsafe extern "C" fn request_inputs(
                 unsafe { std::slice::from_raw_parts(p as *const u8, n) }
             }
         };
-        let json = request_inputs_json(bytes(ctx, ctx_len), bytes(opts, opts_len));
+        let json = if ctx.is_null() {
+            match request_inputs_from_source(bytes(opts, opts_len)) {
+                Some(json) => json,
+                None => return, // undefined: the runtime passes the context
+            }
+        } else {
+            request_inputs_json(bytes(ctx, ctx_len), bytes(opts, opts_len))
+        };
         if let Some(write) = out.write {
             // SAFETY: the shim's sink is valid for this call; `json` outlives it.
             unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
@@ -288,6 +318,7 @@ pub(crate) fn table() -> sys::RaspNatives {
         cmd_tokenize,
         php_stack,
         request_inputs,
+        request_context,
     }
 }
 

@@ -50,6 +50,7 @@ pub struct RaspNatives {
         opts_len: usize,
         out: RaspSink,
     ),
+    pub request_context: unsafe extern "C" fn(out: RaspSink),
 }
 
 pub const RASP_V8_OK: c_int = 0;
