@@ -162,6 +162,24 @@ fn decoded_forms_are_distinct_and_ordered() {
 }
 
 #[test]
+fn the_list_as_json_is_what_plugins_receive() {
+    let ctx = json!({ "parameter": { "q\"k": ["a%27\"\u{1}é"] } });
+    let json: Value =
+        serde_json::from_str(&RequestInputs::from_context(&ctx, &opts()).to_json()).unwrap();
+    assert_eq!(
+        json,
+        json!([
+            { "source": "parameter", "name": "q\"k", "value": "a%27\"\u{1}é" },
+            { "source": "parameter", "name": "q\"k", "value": "a'\"\u{1}é", "decoded": "url" },
+        ])
+    );
+    assert_eq!(
+        RequestInputs::from_context(&json!({}), &opts()).to_json(),
+        "[]"
+    );
+}
+
+#[test]
 fn occurs_in_respects_min_length() {
     let ctx = json!({ "parameter": { "a": ["x", "etc/passwd"] } });
     let inputs = RequestInputs::from_context(&ctx, &opts());
