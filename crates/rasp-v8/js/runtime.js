@@ -90,6 +90,23 @@
     return out;
   }
 
+  // request_inputs' options as JSON, once per options object: plugins pass
+  // the same object every check, and writing it out (headers, extensions...)
+  // cost more than the rest of the call. An object is read once; pass a new
+  // one to change the options.
+  const optionsJson = new WeakMap();
+  function inputsKey(options) {
+    if (options === null || typeof options !== 'object') {
+      return (options === undefined ? undefined : JSON.stringify(options)) || '{}';
+    }
+    let key = optionsJson.get(options);
+    if (key === undefined) {
+      key = JSON.stringify(options) || '{}';
+      optionsJson.set(options, key);
+    }
+    return key;
+  }
+
   class RASP {
     constructor(name) {
       if (typeof name !== 'string' || name.length === 0) {
@@ -166,7 +183,7 @@
     // extension's gates search natively, so a handler registered with
     // { when: [{ param, input: options }] } sees every value a gate let in.
     static request_inputs(options) {
-      const key = (options === undefined ? undefined : JSON.stringify(options)) || '{}';
+      const key = inputsKey(options);
       let list = inputsCache.get(key);
       if (list === undefined) {
         // The embedder's own list (the one its gates searched), else the
