@@ -318,25 +318,37 @@
   }
 
   // params.stack passed apart (Engine::check_with_stack), or built by the
-  // embedder only when read (Engine::check_lazy_stack, stackJson ''):
-  // parsed on first read.
+  // embedder only when read (Engine::check_lazy, stackJson ''): parsed on
+  // first read. The getter and setter are the same two functions for every
+  // params object: fresh closures per check gave each params object a new
+  // hidden class, which V8 keeps until a full GC (~200 bytes per check of
+  // old-space growth in a long-running worker). A params object read after
+  // its check has an empty stack.
   const nativeStack = global.__rasp_native_stack;
+  const stackValues = new WeakMap();
+  let stackOwner = null;
+  let stackSource = '';
+  function readStack() {
+    let v = stackValues.get(this);
+    if (v === undefined) {
+      v = [];
+      if (this === stackOwner) {
+        try {
+          v = JSON.parse(stackSource === '' && typeof nativeStack === 'function' ? nativeStack() : stackSource);
+          if (!Array.isArray(v)) v = [];
+        } catch (e) { v = []; }
+      }
+      stackValues.set(this, v);
+    }
+    return v;
+  }
+  function writeStack(v) {
+    stackValues.set(this, v);
+  }
   function lazyStack(params, stackJson) {
-    let stack;
-    Object.defineProperty(params, 'stack', {
-      configurable: true,
-      enumerable: true,
-      get: function () {
-        if (stack === undefined) {
-          try {
-            stack = JSON.parse(stackJson === '' && typeof nativeStack === 'function' ? nativeStack() : stackJson);
-            if (!Array.isArray(stack)) stack = [];
-          } catch (e) { stack = []; }
-        }
-        return stack;
-      },
-      set: function (v) { stack = v; },
-    });
+    stackOwner = params;
+    stackSource = stackJson;
+    Object.defineProperty(params, 'stack', { configurable: true, enumerable: true, get: readStack, set: writeStack });
   }
 
   // The engine's entry point: judge one check event. ctxJson is passed only
