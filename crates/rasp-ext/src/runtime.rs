@@ -248,7 +248,7 @@ fn load() -> Result<(Engine, u64), String> {
         let g = current_generation().or_else(|| await_first_generation(seg));
         if let Some(g) = g {
             let opts = engine_options(&state::config());
-            let snap = Snapshot::from_bytes(g.snapshot.clone());
+            let snap = Snapshot::from_shared(g.snapshot.clone());
             let engine = Engine::from_snapshot(&snap, &opts).map_err(|e| e.to_string())?;
             return Ok((engine, g.generation));
         }

@@ -77,7 +77,9 @@ pub struct Publication<'a> {
 pub struct Generation {
     pub generation: u64,
     pub published_ms: u64,
-    pub snapshot: Vec<u8>,
+    /// Shared with the engines restored from it (V8 reads the blob for as
+    /// long as an isolate lives): one copy per process, not one per engine.
+    pub snapshot: std::sync::Arc<[u8]>,
     pub config: String,
     /// The slot and its sequence number when read, to match the whitelist
     /// in place and notice if the slot is reused meanwhile.
@@ -264,7 +266,7 @@ impl Segment {
             return Ok(Some(Generation {
                 generation,
                 published_ms,
-                snapshot,
+                snapshot: snapshot.into(),
                 config: String::from_utf8_lossy(&config).into_owned(),
                 slot,
                 seq,

@@ -450,6 +450,11 @@ impl Snapshot {
     /// (or with one this version cannot read) still restores, and each
     /// engine then asks its isolate.
     pub fn from_bytes(bytes: Vec<u8>) -> Snapshot {
+        Snapshot::from_shared(bytes.into())
+    }
+
+    /// [`Snapshot::from_bytes`] without a copy of bytes already shared.
+    pub fn from_shared(bytes: Arc<[u8]>) -> Snapshot {
         // Ends like ours but does not add up: V8 must not see it (it aborts
         // the process on a blob it cannot read); restoring it fails instead.
         let damaged = (0, &[][..]);
@@ -463,7 +468,7 @@ impl Snapshot {
             Err(_) => (EngineInfo::default(), false),
         };
         Snapshot {
-            bytes: bytes.into(),
+            bytes,
             blob_len,
             info,
             info_known,
