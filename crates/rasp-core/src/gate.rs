@@ -21,7 +21,7 @@
 //!   least `min_length` long occurs in `params[param]`;
 //! - `contains`: `params[param]` contains one of the strings, ASCII case
 //!   ignored (and the Kelvin sign, which JavaScript lower-cases to `k`,
-//!   always counts as a match).
+//!   counts as a match for every word with a `k`).
 //!
 //! When the param is missing or not a string the condition holds: the
 //! handler decides what to make of it. A handler without `when` is always
@@ -49,8 +49,19 @@ pub enum Condition {
     Contains {
         param: String,
         words: Vec<String>,
-        matcher: Option<AhoCorasick>,
+        matcher: Option<ContainsMatcher>,
     },
+}
+
+/// The searcher of a `contains` condition, and what it needs of the text.
+#[derive(Clone)]
+pub struct ContainsMatcher {
+    words: AhoCorasick,
+    /// Some word has an ASCII letter: an upper-case text is lower-cased
+    /// first (WordPress paths and queries mostly have none to fold).
+    fold_case: bool,
+    /// Some word has a "k": the Kelvin sign in the text counts as a match.
+    kelvin: bool,
 }
 
 impl fmt::Debug for Condition {
@@ -151,11 +162,18 @@ impl Condition {
                 // match" like any semantics; the NFA builds 4x faster than
                 // a DFA, which matters at every isolate restore.
                 let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-                let matcher = AhoCorasickBuilder::new()
+                let automaton = AhoCorasickBuilder::new()
                     .kind(Some(AhoCorasickKind::NoncontiguousNFA))
                     .match_kind(MatchKind::LeftmostFirst)
                     .build(&lower)
                     .map_err(|e| GateError(format!("\"contains\" cannot be searched for: {e}")))?;
+                let matcher = ContainsMatcher {
+                    fold_case: lower
+                        .iter()
+                        .any(|w| w.bytes().any(|b| b.is_ascii_alphabetic())),
+                    kelvin: lower.iter().any(|w| w.contains('k')),
+                    words: automaton,
+                };
                 Ok(Condition::Contains {
                     param,
                     words,
@@ -196,13 +214,17 @@ impl Condition {
             Condition::Contains { matcher, .. } => match matcher {
                 Some(m) => {
                     let lower;
-                    let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    let hay = if m.fold_case && text.bytes().any(|b| b.is_ascii_uppercase()) {
                         lower = text.to_ascii_lowercase();
                         lower.as_str()
                     } else {
                         text.as_ref()
                     };
-                    m.is_match(hay) || text.contains('\u{212A}')
+                    // The Kelvin sign is E2 84 AA: look for its lead byte first.
+                    m.words.is_match(hay)
+                        || (m.kelvin
+                            && memchr::memchr(0xE2, text.as_bytes()).is_some()
+                            && text.contains('\u{212A}'))
                 }
                 None => true,
             },

@@ -242,6 +242,17 @@ fn gate_conditions() {
     // An empty word always matches.
     let g = gate(vec![Some(json!({ "param": "q", "contains": [""] }))]).expect("gate");
     assert!(passes(&g, json!({ "q": "z" }), &quiet));
+    // Words without letters match an upper-case text as they are.
+    let g = gate(vec![Some(json!({ "param": "q", "contains": [":"] }))]).expect("gate");
+    assert!(passes(&g, json!({ "q": "C:\\WINDOWS" }), &quiet));
+    assert!(!passes(&g, json!({ "q": "/VAR/WWW" }), &quiet));
+    // JavaScript lower-cases the Kelvin sign to "k": a text holding one
+    // passes for words with a "k" (and only those).
+    let g = gate(vec![Some(json!({ "param": "q", "contains": ["LIKE"] }))]).expect("gate");
+    assert!(passes(&g, json!({ "q": "a LI\u{212A}E b" }), &quiet));
+    assert!(!passes(&g, json!({ "q": "a LIME b \u{00e2}" }), &quiet));
+    let colon = gate(vec![Some(json!({ "param": "q", "contains": [":"] }))]).expect("gate");
+    assert!(!passes(&colon, json!({ "q": "\u{212A}" }), &quiet));
 }
 
 #[test]
