@@ -235,14 +235,26 @@ def main():
         md.append("| endpoint | without | with php-rasp | ratio (throughput, CPU-bound) | added per request |")
         md.append("|---|---:|---:|---:|---:|")
         for p in pages:
-            n = p["n2"] - p["n1"]
-            off = (p["off"][1] - p["off"][0]) / n
-            on = (p["on"][1] - p["on"][0]) / n
+            if "requests" in p:
+                off, on = p["off"], p["on"]
+            else:  # older runs: two processes of n1 and n2 requests
+                n = p["n2"] - p["n1"]
+                off = (p["off"][1] - p["off"][0]) / n
+                on = (p["on"][1] - p["on"][0]) / n
             md.append(f"| {ENDPOINT_NAMES.get(p['endpoint'], p['endpoint'])} | {off / 1e6:.2f} M | {on / 1e6:.2f} M | "
                       f"**{off / on:.3f}x** | {(on - off) / 1e6:+.2f} M ({(on - off) / off * 100:+.1f} %) |")
-        md.append(f"\nOne php-cgi process serves {pages[0]['n1']} and then {pages[0]['n2']} requests (`-T`); the difference "
-                  "divided by the extra requests leaves out start-up (and the snapshot the standalone extension builds). "
-                  "Instruction counts do not depend on other load; for CPU-bound PHP, their ratio is the throughput ratio.\n")
+        if "requests" in pages[0]:
+            counts = ", ".join(f"{ENDPOINT_NAMES.get(p['endpoint'], p['endpoint'])}: the last {p['measured']} "
+                               f"of {p['requests']}" for p in pages)
+            md.append(f"\nOne php-cgi process per side serves the same request repeatedly (`-T`) and callgrind "
+                      f"counts each request; the table gives the mean of the last requests ({counts}): a warm "
+                      "worker, without start-up, the snapshot the standalone extension builds, or V8's warm-up "
+                      "(its JIT tiers up over the first tens of checks). Instruction counts do not depend on "
+                      "other load; for CPU-bound PHP, their ratio is the throughput ratio.\n")
+        else:
+            md.append(f"\nOne php-cgi process serves {pages[0]['n1']} and then {pages[0]['n2']} requests (`-T`); the difference "
+                      "divided by the extra requests leaves out start-up (and the snapshot the standalone extension builds). "
+                      "Instruction counts do not depend on other load; for CPU-bound PHP, their ratio is the throughput ratio.\n")
 
     mem = load_jsonl(os.path.join(r, "memory.jsonl"))
     if mem:
@@ -260,9 +272,13 @@ def main():
         if "off" in means and "on" in means:
             d = {k: means["on"][k] - means["off"][k] for k in means["on"]}
             md.append(f"| **extra per worker** | | | **{d['rss_kb']:+.1f} MB** | **{d['pss_kb']:+.1f} MB** | **{d['uss_kb']:+.1f} MB** |")
-        for m in mem:
-            if "agent" in m:
-                md.append(f"\nAgent process (one per php-fpm master): RSS {m['rss_kb'] / 1024:.1f} MB, PSS {m['pss_kb'] / 1024:.1f} MB.")
+        agents = sorted((m for m in mem if "agent" in m), key=lambda m: m["rss_kb"])
+        if agents:
+            # The supervisor (small) and the agent it forked, one pair per php-fpm master.
+            rss = " and ".join(f"{m['rss_kb'] / 1024:.1f}" for m in agents)
+            pss = " and ".join(f"{m['pss_kb'] / 1024:.1f}" for m in agents)
+            md.append(f"\nAgent processes (a supervisor and the agent, one pair per php-fpm master, "
+                      f"not per worker): RSS {rss} MB, PSS {pss} MB.")
         md.append("")
 
     hooked = load_json(os.path.join(r, "hooked.json"))

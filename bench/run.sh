@@ -22,7 +22,9 @@
 #   FPM_WORKERS=4   php-fpm workers per side;  POSTS=200 COMMENTS=60
 #   MEM_REQUESTS=10000  requests each side has served before RSS is read
 #   ENDPOINTS="home search post_comments sql_endpoint"   SKIP_MEMORY=1
-#   PAGES_ENDPOINTS="home search sql_endpoint" PAGES_N1=2 PAGES_N2=6   SKIP_PAGES=1
+#   PAGES_ENDPOINTS="home search sql_endpoint" PAGES_REQUESTS=30 PAGES_MEASURED=10   SKIP_PAGES=1
+#                   (requests per php-cgi process and how many of the last are
+#                   averaged; x10 for the SQL endpoint)
 #   ON_YAML='...'   extra rasp.yml lines for the protected side (variants)
 #   MAX_LOAD=2.5 LOAD_WAIT=1200  wait up to LOAD_WAIT s for the 1-min load to drop
 #                   below MAX_LOAD before each phase (the machine is shared)
@@ -464,29 +466,38 @@ micro() {
 
 # ---------------------------------------------------------------- pages -
 
-# Instructions per request of each endpoint under callgrind, php-cgi
-# running N1 and then N2 requests in one process (-T) against the same
-# database and site: (Ir(N2) - Ir(N1)) / (N2 - N1) leaves out start-up (and
-# the snapshot build of the standalone extension). Unlike wall-clock and
-# CPU time, these counts do not move with other people's load.
-page_ir() { # side script query-string uri host -> instructions
-  local side=$1 script=$2 qs=$3 uri=$4 host=$5 n=$6 ext_args=()
+# Instructions per request of each endpoint under callgrind: one php-cgi
+# process serves N requests (-T) against the same database and site, and
+# callgrind writes one count per request (--dump-after=
+# php_request_shutdown). The mean of the last M requests is the cost of a
+# request in a warm worker: start-up, the snapshot the standalone extension
+# builds, and V8's warm-up (its JIT tiers up over the first tens of checks;
+# a php-fpm worker serves thousands) are left out. Unlike wall-clock and CPU
+# time, these counts do not move with other people's load.
+page_ir() { # side script query-string uri host requests measured -> mean instructions
+  local side=$1 script=$2 qs=$3 uri=$4 host=$5 n=$6 m=$7 ext_args=()
   [ "$side" = on ] && ext_args=(-d "extension=$(ext_path)" -d "rasp.root_dir=$dir/root-pages")
   local f="$dir/pages.$$.cg"
+  rm -f "$f" "$f".*
   ( cd "$(dirname "$script")" &&
     env -i PATH="$PATH" WORDPRESS_CONFIG=raspbench RASP_BENCH_NO_TRANSIENTS=1 E2E_DB_PORT="$DB_PORT" HTTP_HOST="$host" \
       REQUEST_METHOD=GET REQUEST_URI="$uri" QUERY_STRING="$qs" SCRIPT_FILENAME="$script" \
       SCRIPT_NAME="/$(basename "$script")" REDIRECT_STATUS=200 SERVER_NAME=127.0.0.1 \
       SERVER_PORT="${host##*:}" REMOTE_ADDR=127.0.0.1 SERVER_PROTOCOL=HTTP/1.1 \
       HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) bench" \
-      valgrind --tool=callgrind --callgrind-out-file="$f" php-cgi8.2 -d opcache.enable=1 \
-      -d opcache.enable_cli=1 "${ext_args[@]}" -T "$n" "$script" >/dev/null 2>"$dir/log/pages.err" )
-  awk '/^(summary|totals):/ {print $2; exit}' "$f"
-  rm -f "$f"
+      valgrind --tool=callgrind --dump-after=php_request_shutdown --callgrind-out-file="$f" \
+      php-cgi8.2 -d opcache.enable=1 -d opcache.enable_cli=1 "${ext_args[@]}" -T "$n" "$script" \
+      >/dev/null 2>"$dir/log/pages.err" )
+  local i sum=0
+  for i in $(seq $((n - m + 1)) "$n"); do
+    [ -f "$f.$i" ] || { log "pages: no count for request $i (see $dir/log/pages.err)"; rm -f "$f" "$f".*; return 1; }
+    sum=$((sum + $(awk '/^(summary|totals):/ {print $2; exit}' "$f.$i")))
+  done
+  rm -f "$f" "$f".*
+  echo $((sum / m))
 }
 
 pages() {
-  local n1=${PAGES_N1:-2} n2=${PAGES_N2:-6}
   command -v php-cgi8.2 >/dev/null || { log "pages: php-cgi8.2 missing (bench/run.sh install)"; return 0; }
   # Its own root: the php-cgi processes run as this user, not www-data.
   rm -rf "$dir/root-pages"; mkdir -p "$dir/root-pages"/{conf,plugins,logs}
@@ -495,16 +506,19 @@ pages() {
   : >"$out/pages.jsonl"
   while read -r name path off on; do
     local script=/usr/share/wordpress/index.php host="127.0.0.1:$off"
-    [ "$name" = sql_endpoint ] && { script="$dir/app/index.php"; host="127.0.0.1:$APP_OFF"; }
+    # WordPress pages cost ~200 M instructions each under callgrind; the
+    # SQL endpoint 0.1 M, so it can afford a longer warm-up.
+    local n=${PAGES_REQUESTS:-30} m=${PAGES_MEASURED:-10}
+    if [ "$name" = sql_endpoint ]; then
+      script="$dir/app/index.php"; host="127.0.0.1:$APP_OFF"; n=$((n * 10)); m=$((m * 10))
+    fi
     local qs=""; [[ "$path" == *\?* ]] && qs=${path#*\?}
-    local uri=$path
-    log "pages: $name under callgrind ($n1 and $n2 requests per side)"
-    local o1 o2 p1 p2
-    o1=$(page_ir off "$script" "$qs" "$uri" "$host" "$n1"); o2=$(page_ir off "$script" "$qs" "$uri" "$host" "$n2")
-    p1=$(page_ir on "$script" "$qs" "$uri" "$host" "$n1"); p2=$(page_ir on "$script" "$qs" "$uri" "$host" "$n2")
-    printf '{"endpoint":"%s","n1":%d,"n2":%d,"off":[%s,%s],"on":[%s,%s]}\n' \
-      "$name" "$n1" "$n2" "$o1" "$o2" "$p1" "$p2" >>"$out/pages.jsonl"
-    log "pages: $name off $(( (o2 - o1) / (n2 - n1) )) on $(( (p2 - p1) / (n2 - n1) )) instructions per request"
+    log "pages: $name under callgrind ($n requests per side, the last $m measured)"
+    local o p
+    o=$(page_ir off "$script" "$qs" "$path" "$host" "$n" "$m") && p=$(page_ir on "$script" "$qs" "$path" "$host" "$n" "$m") || continue
+    printf '{"endpoint":"%s","requests":%d,"measured":%d,"off":%s,"on":%s}\n' \
+      "$name" "$n" "$m" "$o" "$p" >>"$out/pages.jsonl"
+    log "pages: $name off $o on $p instructions per request"
   done < <(ENDPOINTS=${PAGES_ENDPOINTS:-home search sql_endpoint} endpoints)
 }
 
