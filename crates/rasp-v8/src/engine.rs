@@ -761,7 +761,9 @@ impl Engine {
     /// request `serial` (both on this thread, while the check runs).
     /// Serialising and parsing them was most of the cost of a check that
     /// finds nothing, and most of the first check of a request; the official
-    /// plugin reads neither on its hot paths.
+    /// plugin reads neither on its hot paths. Use one kind of call per
+    /// request: a context left to the embedder is fetched from the source
+    /// of the check that first reads it.
     pub fn check_lazy(
         &mut self,
         t: CheckType,
