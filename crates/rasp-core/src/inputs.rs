@@ -152,6 +152,10 @@ pub struct RequestInputs {
     inputs: Vec<Input>,
     /// One matcher per minimum length asked for (gates ask for one or two).
     matchers: RefCell<Vec<(usize, u32, Matcher)>>,
+    /// A substring searcher and the UTF-16 length of each value, made on
+    /// the first [`RequestInputs::occurring_in`]: a request's later checks
+    /// search with them again.
+    finders: RefCell<Option<Vec<(memchr::memmem::Finder<'static>, usize)>>>,
 }
 
 /// Length in UTF-16 code units (JavaScript's `.length`).
@@ -225,6 +229,7 @@ impl RequestInputs {
         RequestInputs {
             inputs: b.out,
             matchers: RefCell::new(Vec::new()),
+            finders: RefCell::new(None),
         }
     }
 
@@ -304,9 +309,39 @@ impl RequestInputs {
             .map_or(Matcher::Anything, Matcher::Values)
     }
 
+    /// The values at least `min_length` long (UTF-16 units, at least 1)
+    /// that occur in `text`, in list order: what a plugin walking the list
+    /// with `text.indexOf(value)` finds, without the list crossing to it.
+    pub fn occurring_in(&self, text: &str, min_length: usize) -> Vec<&Input> {
+        let min = min_length.max(1);
+        let mut finders = self.finders.borrow_mut();
+        let finders = finders.get_or_insert_with(|| {
+            self.inputs
+                .iter()
+                .map(|i| {
+                    let f = memchr::memmem::Finder::new(i.value.as_bytes()).into_owned();
+                    (f, js_len(&i.value))
+                })
+                .collect()
+        });
+        self.inputs
+            .iter()
+            .zip(finders.iter())
+            .filter(|(i, (f, len))| {
+                *len >= min && i.value.len() <= text.len() && f.find(text.as_bytes()).is_some()
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     /// The list as JSON, for `RASP.request_inputs()`: `[{source, name,
     /// value, decoded?}]`.
     pub fn to_json(&self) -> String {
+        Self::json_of(self.inputs.iter())
+    }
+
+    /// Some of the list's entries as JSON, in the shape of [`Self::to_json`].
+    pub fn json_of<'a>(inputs: impl Iterator<Item = &'a Input>) -> String {
         /// Borrows the strings: no `Value` tree, two allocations per value
         /// fewer (once per request, but a request's values are many).
         #[derive(serde::Serialize)]
@@ -317,9 +352,7 @@ impl RequestInputs {
             #[serde(skip_serializing_if = "Option::is_none")]
             decoded: Option<&'static str>,
         }
-        let rows: Vec<Row> = self
-            .inputs
-            .iter()
+        let rows: Vec<Row> = inputs
             .map(|i| Row {
                 source: i.source.as_str(),
                 name: &i.name,
