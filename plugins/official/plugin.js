@@ -290,10 +290,15 @@ function firstGrams(text) {
   return m;
 }
 
+// The values that occur in text at all come from RASP.inputs_in (the
+// extension searches its own list natively; the whole list need not cross)
+// when the runtime has it; the rest of the walk is the same either way.
 function findInput(text, context, test, minLength) {
   if (!isString(text)) return null;
-  const values = collectValues(context);
   const min = minLength || 1;
+  const values = typeof RASP.inputs_in === 'function'
+    ? RASP.inputs_in(text, algorithmConfig.meta, min)
+    : collectValues(context);
   const grams = values.length * text.length > 2000000 ? firstGrams(text) : null;
   for (let i = 0; i < values.length; i++) {
     const input = values[i];

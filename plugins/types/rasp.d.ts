@@ -390,6 +390,9 @@ declare class RASP {
   /** The current request's values and their decoded forms, computed natively once per request
    *  and options: the list `input` gate conditions search. */
   static request_inputs(options?: RaspInputOptions): readonly RaspInput[];
+  /** The entries of `request_inputs(options)` at least `min_length` UTF-16 units long (default 1)
+   *  that occur in `text`, in list order; searched natively by the extension. */
+  static inputs_in(text: string, options?: RaspInputOptions, min_length?: number): readonly RaspInput[];
   /** The raw `plugin.algorithm_config` object of rasp.yml. */
   static algorithmConfig: Record<string, any>;
 }

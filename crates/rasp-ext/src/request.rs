@@ -133,11 +133,10 @@ pub fn context_json() -> Rc<String> {
     json
 }
 
-/// `RASP.request_inputs(options)` for the plugins: the list the gates
-/// searched, as JSON (see `rasp_v8::set_request_inputs_source`).
-pub fn inputs_json(options_json: &str) -> Option<String> {
+/// The options a plugin passed as JSON, parsed once: plugins pass the same
+/// options object every request.
+fn plugin_options(options_json: &str) -> Option<Arc<InputOptions>> {
     thread_local! {
-        /// The plugins pass the same options object every request.
         static LAST: RefCell<Option<(String, Arc<InputOptions>)>> = const { RefCell::new(None) };
     }
     let known = LAST.with(|l| {
@@ -146,16 +145,28 @@ pub fn inputs_json(options_json: &str) -> Option<String> {
             .filter(|(json, _)| json == options_json)
             .map(|(_, o)| o.clone())
     });
-    let opts = match known {
-        Some(o) => o,
-        None => {
-            let v: serde_json::Value = serde_json::from_str(options_json).ok()?;
-            let o = Arc::new(InputOptions::from_json(&v));
-            LAST.with(|l| *l.borrow_mut() = Some((options_json.to_string(), o.clone())));
-            o
-        }
-    };
-    Some(inputs(&opts).to_json())
+    if known.is_some() {
+        return known;
+    }
+    let v: serde_json::Value = serde_json::from_str(options_json).ok()?;
+    let o = Arc::new(InputOptions::from_json(&v));
+    LAST.with(|l| *l.borrow_mut() = Some((options_json.to_string(), o.clone())));
+    Some(o)
+}
+
+/// `RASP.request_inputs(options)` for the plugins: the list the gates
+/// searched, as JSON (see `rasp_v8::set_request_inputs_source`).
+pub fn inputs_json(options_json: &str) -> Option<String> {
+    Some(inputs(&plugin_options(options_json)?).to_json())
+}
+
+/// `RASP.inputs_in(text, options, min_length)`: the entries of that list
+/// occurring in `text`, as JSON (see `rasp_v8::set_request_inputs_in_source`).
+pub fn inputs_in_json(options_json: &str, text: &str, min_length: usize) -> Option<String> {
+    let list = inputs(&plugin_options(options_json)?);
+    Some(RequestInputs::json_of(
+        list.occurring_in(text, min_length).into_iter(),
+    ))
 }
 
 /// The request values built with `opts` from the same context the plugins

@@ -284,6 +284,9 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
                     // The plugins' RASP.request_inputs() reads the values the
                     // gates built, not a second parse of the context.
                     rasp_v8::set_request_inputs_source(Some(Box::new(crate::request::inputs_json)));
+                    rasp_v8::set_request_inputs_in_source(Some(Box::new(
+                        crate::request::inputs_in_json,
+                    )));
                     HANDLED.with(|h| h.set(e.info().types.0));
                     SLOT_GEN.with(|c| c.set(g));
                     Slot::Ready(e)

@@ -11,11 +11,13 @@
   const cmdTokenizeNative = global.__rasp_native_cmd_tokenize;
   const requestInputsNative = global.__rasp_native_request_inputs;
   const nativeContext = global.__rasp_native_context;
+  const inputsInNative = global.__rasp_native_inputs_in;
   const setup = global.__rasp_setup || {};
   delete global.__rasp_native_sql_tokenize;
   delete global.__rasp_native_cmd_tokenize;
   delete global.__rasp_native_request_inputs;
   delete global.__rasp_native_context;
+  delete global.__rasp_native_inputs_in;
   delete global.__rasp_setup;
 
   const CHECK_TYPES = new Set(setup.checkTypes || []);
@@ -107,6 +109,18 @@
     return key;
   }
 
+  // The entries of a request-value list at least min long that occur in t.
+  function walkInputs(list, t, min) {
+    const out = [];
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i].value;
+      if (v.length >= min && v.length <= t.length && t.indexOf(v) >= 0) out.push(list[i]);
+    }
+    return out;
+  }
+  let lastInputsIn = null;
+  let inputsInAsked = false;
+
   class RASP {
     constructor(name) {
       if (typeof name !== 'string' || name.length === 0) {
@@ -171,6 +185,33 @@
 
     static cmd_tokenize_flat(command) {
       return cmdTokenizeNative(String(command));
+    }
+
+    // The entries of RASP.request_inputs(options) at least min_length long
+    // (UTF-16 units, default 1) that occur in text, in list order. The
+    // extension searches its own list natively, so a handler that only
+    // wants the values in one text does not make the whole list cross.
+    static inputs_in(text, options, min_length) {
+      const t = String(text);
+      const min = Math.max(1, Number(min_length) || 1);
+      const key = inputsKey(options);
+      // Handlers of one event ask about the same text: the last answer.
+      const last = lastInputsIn;
+      if (last !== null && last.text === t && last.key === key && last.min === min) return last.found;
+      let found;
+      // The first text of a request is searched natively: a request whose
+      // only event reaches V8 (one query per request is common) never makes
+      // the whole list cross. A second text takes the list into JS once and
+      // walks it: a call per text would cost more than the crossing.
+      if (typeof inputsInNative === 'function' && !inputsInAsked && !inputsCache.has(key)) {
+        inputsInAsked = true;
+        const json = inputsInNative(key, t, min);
+        if (json !== undefined) found = JSON.parse(json);
+      }
+      if (found === undefined) found = walkInputs(RASP.request_inputs(options), t, min);
+      Object.freeze(found);
+      lastInputsIn = { text: t, key: key, min: min, found: found };
+      return found;
     }
 
     static get_jsengine() {
@@ -359,6 +400,8 @@
       contextSerial++;
       contextJson = ctxJson;
       inputsCache = new Map();
+      lastInputsIn = null;
+      inputsInAsked = false;
       if (ctxJson === '') {
         context = lazyContext(contextSerial);
       } else {
@@ -394,6 +437,8 @@
     context = null;
     contextSerial++;
     contextJson = '{}';
+    lastInputsIn = null;
+    inputsInAsked = false;
     inputsCache = new Map();
   };
 

@@ -27,7 +27,7 @@ namespace {
 std::once_flag g_init_once;
 int g_init_result = RASP_V8_ERROR;
 std::unique_ptr<Platform> g_platform;
-RaspNatives g_natives = {nullptr, nullptr, nullptr, nullptr, nullptr};
+RaspNatives g_natives = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
 
 // Native stack we insist on before entering JS, and the JS stack budget.
 constexpr uintptr_t kStackNeeded = 512 * 1024;
@@ -199,6 +199,27 @@ void NativeRequestInputs(const FunctionCallbackInfo<Value> &info) {
   }
 }
 
+// RASP.inputs_in(text, options, min_length): (options JSON, text, min) ->
+// the embedder's values that occur in text, or undefined without a list.
+void NativeInputsIn(const FunctionCallbackInfo<Value> &info) {
+  Isolate *iso = info.GetIsolate();
+  if (info.Length() < 3 || !info[0]->IsString() || !info[1]->IsString() || !info[2]->IsNumber()) {
+    iso->ThrowException(Exception::TypeError(String::NewFromUtf8Literal(
+        iso, "inputs_in: expects the options JSON, the text and the minimum length")));
+    return;
+  }
+  if (!g_natives.request_inputs_in) return;
+  double min = info[2].As<Number>()->Value();
+  uint32_t min_length = min >= 1 && min < 4294967295.0 ? static_cast<uint32_t>(min) : 1;
+  String::Utf8Value opts(iso, info[0]);
+  String::Utf8Value text(iso, info[1]);
+  if (!*opts || !*text) return;
+  std::string json;
+  g_natives.request_inputs_in(*opts, opts.length(), *text, text.length(), min_length,
+                              RaspSink{&json, AppendToString});
+  ReturnJson(info, json);
+}
+
 // Snapshots refer to native callbacks by index into this table, so it must
 // be identical in the process that builds a snapshot and the one restoring it.
 const intptr_t g_external_refs[] = {
@@ -207,6 +228,7 @@ const intptr_t g_external_refs[] = {
     reinterpret_cast<intptr_t>(NativeStack),
     reinterpret_cast<intptr_t>(NativeRequestInputs),
     reinterpret_cast<intptr_t>(NativeContext),
+    reinterpret_cast<intptr_t>(NativeInputsIn),
     0,
 };
 
@@ -217,6 +239,7 @@ Local<Context> NewContext(Isolate *iso) {
   global->Set(iso, "__rasp_native_stack", FunctionTemplate::New(iso, NativeStack));
   global->Set(iso, "__rasp_native_request_inputs", FunctionTemplate::New(iso, NativeRequestInputs));
   global->Set(iso, "__rasp_native_context", FunctionTemplate::New(iso, NativeContext));
+  global->Set(iso, "__rasp_native_inputs_in", FunctionTemplate::New(iso, NativeInputsIn));
   return Context::New(iso, nullptr, global);
 }
 

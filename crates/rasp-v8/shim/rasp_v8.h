@@ -49,6 +49,11 @@ typedef struct {
   // Writes the current request's context JSON, asked only when a handler
   // first reads `context` during a check that left it to the embedder.
   void (*request_context)(RaspSink out);
+  // Writes the entries of the embedder's request values built with `opts`
+  // that are at least `min_length` UTF-16 units long and occur in `text`
+  // (a JSON array), or nothing when the embedder has no list.
+  void (*request_inputs_in)(const char *opts, size_t opts_len, const char *text, size_t text_len,
+                            uint32_t min_length, RaspSink out);
 } RaspNatives;
 
 enum {

@@ -7,8 +7,8 @@
 //!   platform, so V8 owns no threads that a later `fork()` could break.
 //! * [`Snapshot::build`] runs the plugin runtime and every plugin once and
 //!   serialises the resulting heap. Restoring it ([`Engine::from_snapshot`])
-//!   takes about a millisecond, which is what makes per-thread isolates and
-//!   hot reload cheap.
+//!   takes about 2 ms, which is what makes per-thread isolates and hot
+//!   reload cheap.
 //! * [`Engine::check`] judges one check event under a deadline kept by a
 //!   process-wide watchdog thread and a heap limit. A plugin that throws,
 //!   loops or eats memory yields a [`Fault`] in the outcome, never a panic or
@@ -26,4 +26,6 @@ pub use engine::{
     initialize, v8_version, CheckOutcome, Engine, EngineError, EngineInfo, EngineOptions, Fault,
     PluginError, PluginInfo, PluginSource, SkippedPlugin, Snapshot,
 };
-pub use natives::{set_request_inputs_source, InputsSource};
+pub use natives::{
+    set_request_inputs_in_source, set_request_inputs_source, InputsInSource, InputsSource,
+};

@@ -251,8 +251,53 @@ unsafe extern "C" fn request_context(out: sys::RaspSink) {
 /// the context JSON.
 pub type InputsSource = Box<dyn Fn(&str) -> Option<String>>;
 
+/// Answers `RASP.inputs_in(text, options, min_length)` for this thread's
+/// current request: (options JSON, text, min length) -> the entries of the
+/// list that occur in the text, as JSON.
+pub type InputsInSource = Box<dyn Fn(&str, &str, usize) -> Option<String>>;
+
 thread_local! {
     static INPUTS_SOURCE: RefCell<Option<InputsSource>> = const { RefCell::new(None) };
+    static INPUTS_IN_SOURCE: RefCell<Option<InputsInSource>> = const { RefCell::new(None) };
+}
+
+/// Lets the embedder answer `RASP.inputs_in()` on this thread by searching
+/// its own request values, so the whole list need not cross to V8 for a
+/// handler that only wants the values in one text (without a source the
+/// runtime walks `RASP.request_inputs()` itself).
+pub fn set_request_inputs_in_source(source: Option<InputsInSource>) {
+    INPUTS_IN_SOURCE.with(|s| *s.borrow_mut() = source);
+}
+
+unsafe extern "C" fn request_inputs_in(
+    opts: *const c_char,
+    opts_len: usize,
+    text: *const c_char,
+    text_len: usize,
+    min_length: u32,
+    out: sys::RaspSink,
+) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let str_of = |p: *const c_char, n: usize| -> String {
+            if p.is_null() || n == 0 {
+                return String::new();
+            }
+            // SAFETY: the shim passes `n` readable bytes, valid for this call.
+            let b = unsafe { std::slice::from_raw_parts(p as *const u8, n) };
+            String::from_utf8_lossy(b).into_owned()
+        };
+        let (opts, text) = (str_of(opts, opts_len), str_of(text, text_len));
+        let json = INPUTS_IN_SOURCE.with(|s| match s.try_borrow() {
+            Ok(s) => s
+                .as_ref()
+                .and_then(|f| f(&opts, &text, min_length as usize)),
+            Err(_) => None,
+        });
+        if let (Some(json), Some(write)) = (json, out.write) {
+            // SAFETY: the shim's sink is valid for this call; `json` outlives it.
+            unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
+        }
+    }));
 }
 
 /// Lets the embedder answer `RASP.request_inputs()` on this thread from the
@@ -319,6 +364,7 @@ pub(crate) fn table() -> sys::RaspNatives {
         php_stack,
         request_inputs,
         request_context,
+        request_inputs_in,
     }
 }
 

@@ -51,6 +51,14 @@ pub struct RaspNatives {
         out: RaspSink,
     ),
     pub request_context: unsafe extern "C" fn(out: RaspSink),
+    pub request_inputs_in: unsafe extern "C" fn(
+        opts: *const c_char,
+        opts_len: usize,
+        text: *const c_char,
+        text_len: usize,
+        min_length: u32,
+        out: RaspSink,
+    ),
 }
 
 pub const RASP_V8_OK: c_int = 0;

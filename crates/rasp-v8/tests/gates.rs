@@ -170,3 +170,106 @@ fn a_broken_when_is_reported_and_the_handler_sees_everything() {
     let err = Engine::from_sources(&plugins, &EngineOptions::default()).expect_err("rejected");
     assert!(err.to_string().contains("options.when"), "{err}");
 }
+
+/// `RASP.inputs_in(text, options, min)` answers the same whether the
+/// embedder searches its own list natively or the runtime walks
+/// `RASP.request_inputs()`: the values (and decoded forms) at least `min`
+/// UTF-16 units long that occur in the text, in list order.
+#[test]
+fn inputs_in_is_the_same_natively_and_in_js() {
+    const SRC: &str = r#"
+const plugin = new RASP('in');
+const meta = { min_length: 1, headers: ['user-agent'] };
+plugin.register('sql', function (params) {
+    const [min, text] = JSON.parse(params.query);
+    return { action: 'log', message: JSON.stringify(RASP.inputs_in(text, meta, min)) };
+});
+"#;
+    let ctx = json!({
+        "parameter": { "id": ["42", "x"], "q": ["a%27b", "ünï😀"] },
+        "cookie": { "c": "cookie-value" },
+        "header": { "user-agent": "ua/1" }
+    });
+    let ctx_json = ctx.to_string();
+    let texts = [
+        (1, "select * from t where id = 42 and x = a'b"),
+        (2, "select * from t where id = 42 and x = a'b"),
+        (3, "42 x ua/1 cookie-value"),
+        (1, "prefix ünï😀 suffix a'b"),
+        (3, "ünï😀"),
+        (1, ""),
+        (1, "nothing here"),
+    ];
+    // `one_request`: every text in one request (from the second text on,
+    // the runtime walks the list in JS); else a request per text.
+    let run = |e: &mut Engine, one_request: bool| -> Vec<String> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(n, (min, text))| {
+                let q = serde_json::to_string(&json!([min, text])).unwrap();
+                let params = json!({ "query": q }).to_string();
+                let c = ctx_json.clone();
+                let serial = if one_request { 1000 } else { n as u64 + 1 };
+                let out = e.check_lazy(
+                    CheckType::Sql,
+                    &params,
+                    serial,
+                    || "[]".into(),
+                    move || c.clone(),
+                );
+                assert!(out.fault.is_none() && out.errors.is_empty(), "{out:?}");
+                out.verdicts[0].message.clone()
+            })
+            .collect()
+    };
+    let snap = Snapshot::build(
+        &[PluginSource {
+            name: "in.js".into(),
+            source: SRC.into(),
+        }],
+        &EngineOptions::default(),
+    )
+    .unwrap();
+    let mut e = Engine::from_snapshot(&snap, &EngineOptions::default()).unwrap();
+    let in_js = run(&mut e, false);
+    // As in the extension: both answered from a native list of the context.
+    let native_ctx = ctx.clone();
+    let asked = Rc::new(std::cell::Cell::new(0));
+    let count = asked.clone();
+    rasp_v8::set_request_inputs_in_source(Some(Box::new(move |opts: &str, text: &str, min| {
+        count.set(count.get() + 1);
+        let o = InputOptions::from_json(&serde_json::from_str(opts).ok()?);
+        let list = RequestInputs::from_context(&native_ctx, &o);
+        Some(RequestInputs::json_of(
+            list.occurring_in(text, min).into_iter(),
+        ))
+    })));
+    let mut e = Engine::from_snapshot(&snap, &EngineOptions::default()).unwrap();
+    let native = run(&mut e, false);
+    assert_eq!(asked.get(), texts.len(), "answered natively");
+    assert_eq!(native, in_js);
+    let mixed = run(&mut e, true);
+    assert_eq!(
+        asked.get(),
+        texts.len() + 1,
+        "the first text of a request only"
+    );
+    assert_eq!(mixed, in_js);
+    rasp_v8::set_request_inputs_in_source(None);
+    assert!(in_js[0].contains(r#""value":"42""#) && in_js[0].contains(r#""value":"x""#));
+    assert!(
+        in_js[0].contains(r#""value":"a'b","decoded":"url""#),
+        "{}",
+        in_js[0]
+    );
+    assert!(!in_js[1].contains(r#""value":"x""#), "min 2: {}", in_js[1]);
+    assert!(
+        in_js[2].contains("ua/1")
+            && in_js[2].contains("cookie-value")
+            && !in_js[2].contains(r#""42""#)
+    );
+    assert!(in_js[4].contains("ünï😀"), "4 UTF-16 units: {}", in_js[4]);
+    assert_eq!(in_js[5], "[]");
+    assert_eq!(in_js[6], "[]");
+}
