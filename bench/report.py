@@ -98,12 +98,15 @@ def criterion_rows(path):
         m = re.match(r"^\s+time:\s+\[(.+?)\]", line)
         if m and name:
             parts = m.group(1).split()
-            rows.append([name, f"{parts[2]} {parts[3]}", ""])
+            # "change: time: [-13.7% -13.5% -13.3%]" against an earlier run's baseline
+            if len(parts) >= 6:
+                rows.append([name, f"{parts[2]} {parts[3]}", ""])
             continue
         m = re.match(r"^\s+thrpt:\s+\[(.+?)\]", line)
         if m and rows:
             parts = m.group(1).split()
-            rows[-1][2] = f"{parts[2]} {parts[3]}"
+            if len(parts) >= 6:  # not the change against a baseline
+                rows[-1][2] = f"{parts[2]} {parts[3]}"
             continue
         if line and not line[0].isspace() and "time:" not in line and not line.startswith(("Benchmarking", "Found", "Gnuplot", "Warning", "snapshot")):
             name = line.strip()
