@@ -774,7 +774,7 @@ impl Engine {
     ) -> CheckOutcome {
         let sources = natives::LazySources {
             stack: Box::new(stack),
-            context: Some(Box::new(context)),
+            context: Box::new(context),
         };
         natives::with_sources(sources, || {
             self.check_inner(t, params_json, Some(""), serial, None::<fn() -> String>)

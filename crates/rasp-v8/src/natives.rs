@@ -144,13 +144,8 @@ unsafe extern "C" fn sql_tokenize(
     ud: *mut c_void,
     push: sys::TokenPush,
 ) {
-    let server = if server.is_null() || server_len == 0 {
-        ""
-    } else {
-        // SAFETY: the shim passes `server_len` readable bytes.
-        let b = unsafe { std::slice::from_raw_parts(server as *const u8, server_len) };
-        std::str::from_utf8(b).unwrap_or("")
-    };
+    // SAFETY: the shim passes `server_len` readable bytes.
+    let server = std::str::from_utf8(unsafe { shim_bytes(server, server_len) }).unwrap_or("");
     // SAFETY: `ud`/`push` come from the shim and stay valid during this call.
     let emit = |a, b, k| unsafe { push(ud, a, b, k) };
     // A panic must not unwind into C++: tokenizers never panic, but be sure.
@@ -191,12 +186,33 @@ unsafe extern "C" fn cmd_tokenize(
     }));
 }
 
+/// `n` bytes the shim passed at `p` (empty for a null pointer).
+///
+/// # Safety
+/// `p` must point to `n` readable bytes that stay valid while the slice is used.
+unsafe fn shim_bytes<'a>(p: *const c_char, n: usize) -> &'a [u8] {
+    if p.is_null() || n == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller guarantees `n` readable bytes at `p`.
+        unsafe { std::slice::from_raw_parts(p as *const u8, n) }
+    }
+}
+
+/// Hands `text` to a sink the shim passed.
+fn write_sink(out: sys::RaspSink, text: &str) {
+    if let Some(write) = out.write {
+        // SAFETY: the shim's sink is valid for this call; `text` outlives it.
+        unsafe { write(out.ud, text.as_ptr() as *const c_char, text.len()) };
+    }
+}
+
 /// What a check leaves to the embedder, asked only if a handler reads it.
 pub(crate) struct LazySources {
     /// `params.stack`, a JSON array of frames.
     pub stack: Box<dyn Fn() -> String>,
-    /// The request's `context` JSON (None: the check passed it as JSON).
-    pub context: Option<Box<dyn Fn() -> String>>,
+    /// The request's `context` JSON.
+    pub context: Box<dyn Fn() -> String>,
 }
 
 thread_local! {
@@ -230,11 +246,7 @@ fn write_source(
             Ok(s) => s.as_ref().and_then(pick),
             Err(_) => None,
         });
-        let json = json.as_deref().unwrap_or(fallback);
-        if let Some(write) = out.write {
-            // SAFETY: the shim's sink is valid for this call; `json` outlives it.
-            unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
-        }
+        write_sink(out, json.as_deref().unwrap_or(fallback));
     }));
 }
 
@@ -243,7 +255,7 @@ unsafe extern "C" fn php_stack(out: sys::RaspSink) {
 }
 
 unsafe extern "C" fn request_context(out: sys::RaspSink) {
-    write_source(out, "{}", |s| s.context.as_ref().map(|c| c()));
+    write_source(out, "{}", |s| Some((s.context)()));
 }
 
 /// Answers `RASP.request_inputs(options)` for this thread's current
@@ -278,24 +290,18 @@ unsafe extern "C" fn request_inputs_in(
     out: sys::RaspSink,
 ) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let str_of = |p: *const c_char, n: usize| -> String {
-            if p.is_null() || n == 0 {
-                return String::new();
-            }
-            // SAFETY: the shim passes `n` readable bytes, valid for this call.
-            let b = unsafe { std::slice::from_raw_parts(p as *const u8, n) };
-            String::from_utf8_lossy(b).into_owned()
-        };
-        let (opts, text) = (str_of(opts, opts_len), str_of(text, text_len));
+        // SAFETY: the shim passes `*_len` readable bytes, valid for this call.
+        let (opts, text) = unsafe { (shim_bytes(opts, opts_len), shim_bytes(text, text_len)) };
+        // V8 wrote both as UTF-8: borrowed, not copied.
+        let (opts, text) = (String::from_utf8_lossy(opts), String::from_utf8_lossy(text));
         let json = INPUTS_IN_SOURCE.with(|s| match s.try_borrow() {
             Ok(s) => s
                 .as_ref()
                 .and_then(|f| f(&opts, &text, min_length as usize)),
             Err(_) => None,
         });
-        if let (Some(json), Some(write)) = (json, out.write) {
-            // SAFETY: the shim's sink is valid for this call; `json` outlives it.
-            unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
+        if let Some(json) = json {
+            write_sink(out, &json);
         }
     }));
 }
@@ -334,26 +340,17 @@ unsafe extern "C" fn request_inputs(
     out: sys::RaspSink,
 ) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let bytes = |p: *const c_char, n: usize| -> &[u8] {
-            if p.is_null() || n == 0 {
-                &[]
-            } else {
-                // SAFETY: the shim passes `n` readable bytes, valid for this call.
-                unsafe { std::slice::from_raw_parts(p as *const u8, n) }
-            }
-        };
+        // SAFETY: the shim passes `*_len` readable bytes, valid for this call.
+        let (ctx_bytes, opts) = unsafe { (shim_bytes(ctx, ctx_len), shim_bytes(opts, opts_len)) };
         let json = if ctx.is_null() {
-            match request_inputs_from_source(bytes(opts, opts_len)) {
+            match request_inputs_from_source(opts) {
                 Some(json) => json,
                 None => return, // undefined: the runtime passes the context
             }
         } else {
-            request_inputs_json(bytes(ctx, ctx_len), bytes(opts, opts_len))
+            request_inputs_json(ctx_bytes, opts)
         };
-        if let Some(write) = out.write {
-            // SAFETY: the shim's sink is valid for this call; `json` outlives it.
-            unsafe { write(out.ud, json.as_ptr() as *const c_char, json.len()) };
-        }
+        write_sink(out, &json);
     }));
 }
 
