@@ -293,8 +293,6 @@
   // everything to the filled-in target. Cheaper to make per request than an
   // object with accessors, and Object.keys, for-in and JSON.stringify see
   // the real keys.
-  const LAZY_TRAPS = ['get', 'set', 'has', 'deleteProperty', 'ownKeys', 'getOwnPropertyDescriptor',
-    'defineProperty', 'preventExtensions', 'isExtensible'];
   function fill(handler, target) {
     const data = fetchContext(handler.serial);
     for (let i = 0; i < LAZY_TRAPS.length; i++) delete handler[LAZY_TRAPS[i]];
@@ -314,19 +312,10 @@
     preventExtensions(t) { fill(this, t); return Reflect.preventExtensions(t); },
     isExtensible(t) { fill(this, t); return Reflect.isExtensible(t); },
   };
+  const LAZY_TRAPS = Object.keys(lazyHandler);
   function lazyContext(serial) {
-    const h = {
-      serial: serial,
-      get: lazyHandler.get,
-      set: lazyHandler.set,
-      has: lazyHandler.has,
-      deleteProperty: lazyHandler.deleteProperty,
-      ownKeys: lazyHandler.ownKeys,
-      getOwnPropertyDescriptor: lazyHandler.getOwnPropertyDescriptor,
-      defineProperty: lazyHandler.defineProperty,
-      preventExtensions: lazyHandler.preventExtensions,
-      isExtensible: lazyHandler.isExtensible,
-    };
+    // A handler per request: fill() deletes its traps once the target holds the context.
+    const h = Object.assign({ serial: serial }, lazyHandler);
     return new Proxy(Object.create(ContextProto), h);
   }
 
@@ -431,15 +420,6 @@
       (verdicts || (verdicts = [])).push(v);
     }
     return drain(verdicts, errors);
-  };
-
-  global.__rasp_reset_context = function () {
-    context = null;
-    contextSerial++;
-    contextJson = '{}';
-    lastInputsIn = null;
-    inputsInAsked = false;
-    inputsCache = new Map();
   };
 
   // Called once after all plugins ran: applies rasp.yml's algorithm overrides
