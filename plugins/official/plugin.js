@@ -439,10 +439,21 @@ function sqlUserInput(params, context) {
 }
 
 // Cheap pre-filter for sql_policy: any of these (lower-cased) in the query.
-const SQL_POLICY_HINTS = ['union', '/*!', '/*m!', 'outfile', 'dumpfile', 'information_schema', ';', '('];
+// ('waitfor': WAITFOR DELAY '0:0:5' needs neither a parenthesis nor a ';'.)
+const SQL_POLICY_HINTS = ['union', '/*!', '/*m!', 'outfile', 'dumpfile', 'information_schema', 'waitfor', ';', '('];
 
+// Whether token i is the word w (lower-case ASCII), in any case. Compares
+// in place: no substring per word of every query. Only ASCII letters fold
+// (toLowerCase folds the Kelvin sign to "k"; none of these words has one).
 function sqlWordIs(query, f, i, w) {
-  return sqlKind(f, i) === K_WORD && f[3 * i + 1] - f[3 * i] === w.length && sqlText(query, f, i).toLowerCase() === w;
+  const start = f[3 * i];
+  if (sqlKind(f, i) !== K_WORD || f[3 * i + 1] - start !== w.length) return false;
+  for (let k = 0; k < w.length; k++) {
+    let c = query.charCodeAt(start + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== w.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 function sqlCharIs(query, f, i, c) {
@@ -458,7 +469,7 @@ function nextCode(f, i) {
 }
 
 // Longest word sql_policy looks at ('information_schema', or a longer
-// blacklisted function name): longer words need no lower-casing.
+// blacklisted function name): longer words need no look.
 function longestWord(funcs) {
   let m = 'information_schema'.length;
   if (funcs) funcs.forEach(function (w) { if (w.length > m) m = w.length; });
@@ -471,10 +482,14 @@ function sqlPolicy(params, context) {
   if (!isString(query)) return null;
   const cfg = algorithmConfig.sql_policy;
   const feature = cfg.feature || {};
-  const lower = query.toLowerCase();
-  let any = false;
-  for (let i = 0; i < SQL_POLICY_HINTS.length && !any; i++) any = lower.indexOf(SQL_POLICY_HINTS[i]) >= 0;
-  if (!any) return null;
+  // The hints spare tokenizing a query nothing below can match; a query
+  // sql_userinput tokenized already goes straight to its tokens.
+  if (query !== lastSqlQuery || params.server !== lastSqlServer) {
+    const lower = query.toLowerCase();
+    let any = false;
+    for (let i = 0; i < SQL_POLICY_HINTS.length && !any; i++) any = lower.indexOf(SQL_POLICY_HINTS[i]) >= 0;
+    if (!any) return null;
+  }
   const f = sqlTokens(query, params.server);
   const n = (f.length / 3) | 0;
   const funcs = feature.function_blacklist ? lowerSet(cfg.function_blacklist) : null;
@@ -493,23 +508,24 @@ function sqlPolicy(params, context) {
       if (j < n) return verdict('sql_policy', 'SQL policy: stacked queries (a second statement after ";")', 70);
     }
     if (kind !== K_WORD || f[3 * i + 1] - f[3 * i] > maxWord) continue;
-    const w = sqlText(query, f, i).toLowerCase();
-    if (funcs && funcs.has(w)) {
-      // A call: the name followed by "(" (WAITFOR DELAY has no parenthesis).
-      const j = nextCode(f, i + 1);
-      const call = j < n && sqlCharIs(query, f, j, 40 /* ( */);
-      if (call || (w === 'waitfor' && j < n && (sqlWordIs(query, f, j, 'delay') || sqlWordIs(query, f, j, 'time')))) {
+    const next = nextCode(f, i + 1);
+    // A blacklisted function is called: its name followed by "(" (WAITFOR
+    // DELAY has no parenthesis).
+    const call = next < n && sqlCharIs(query, f, next, 40 /* ( */);
+    const waitfor = !call && sqlWordIs(query, f, i, 'waitfor');
+    if (funcs && (call || waitfor) && funcs.has(sqlText(query, f, i).toLowerCase())) {
+      if (call || (next < n && (sqlWordIs(query, f, next, 'delay') || sqlWordIs(query, f, next, 'time')))) {
         return verdict('sql_policy', 'SQL policy: dangerous function ' + sqlText(query, f, i) + '()', 85);
       }
     }
-    if (feature.into_outfile && w === 'into') {
-      const j = nextCode(f, i + 1);
+    if (feature.into_outfile && sqlWordIs(query, f, i, 'into')) {
+      const j = next;
       if (j < n && (sqlWordIs(query, f, j, 'outfile') || sqlWordIs(query, f, j, 'dumpfile'))) {
         return verdict('sql_policy', 'SQL policy: SELECT ... INTO ' + sqlText(query, f, j).toUpperCase() + ' writes a file', 90);
       }
     }
-    if (feature.union_null && w === 'union') {
-      let j = nextCode(f, i + 1);
+    if (feature.union_null && sqlWordIs(query, f, i, 'union')) {
+      let j = next;
       if (j < n && (sqlWordIs(query, f, j, 'all') || sqlWordIs(query, f, j, 'distinct'))) j = nextCode(f, j + 1);
       if (j < n && sqlWordIs(query, f, j, 'select')) {
         let nulls = 0;
@@ -523,7 +539,7 @@ function sqlPolicy(params, context) {
         if (nulls >= minNull) return verdict('sql_policy', 'SQL policy: UNION SELECT with a run of ' + nulls + ' NULL columns (column-count probing)', 85);
       }
     }
-    if (feature.information_schema && w === 'information_schema') {
+    if (feature.information_schema && sqlWordIs(query, f, i, 'information_schema')) {
       // Applications read the catalogue too (migrations, ORMs); probing is
       // when the same query also carries request data.
       const found = findInput(query, context, function () { return true; }, 2);
