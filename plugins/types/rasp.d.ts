@@ -375,10 +375,11 @@ declare class RASP {
   static cmd_tokenize(command: string): RaspToken<RaspCmdTokenType>[];
   /** `sql_tokenize` without token objects: `[start, stop, kind, start, stop, kind, ...]`,
    *  `kind & 0xff` indexing `RASP.SQL_TOKEN_TYPES`, `kind & RASP.TOKEN_UNTERMINATED`
-   *  marking an unterminated token. Much cheaper on hot paths and long inputs. */
-  static sql_tokenize_flat(query: string, server?: string): ArrayLike<number>;
+   *  marking an unterminated token; a new array per call. Much cheaper on hot paths
+   *  and long inputs. */
+  static sql_tokenize_flat(query: string, server?: string): Uint32Array;
   /** `cmd_tokenize` without token objects; kinds index `RASP.CMD_TOKEN_TYPES`. */
-  static cmd_tokenize_flat(command: string): ArrayLike<number>;
+  static cmd_tokenize_flat(command: string): Uint32Array;
   /** Token type names by `kind & 0xff` of `sql_tokenize_flat`. */
   static readonly SQL_TOKEN_TYPES: readonly RaspSqlTokenType[];
   /** Token type names by `kind & 0xff` of `cmd_tokenize_flat`. */

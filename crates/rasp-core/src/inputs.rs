@@ -309,10 +309,11 @@ impl RequestInputs {
             .map_or(Matcher::Anything, Matcher::Values)
     }
 
-    /// The values at least `min_length` long (UTF-16 units, at least 1)
-    /// that occur in `text`, in list order: what a plugin walking the list
-    /// with `text.indexOf(value)` finds, without the list crossing to it.
-    pub fn occurring_in(&self, text: &str, min_length: usize) -> Vec<&Input> {
+    /// Where in [`Self::inputs`] the values at least `min_length` long
+    /// (UTF-16 units, at least 1) that occur in `text` are, in list order:
+    /// what a plugin walking the list with `text.indexOf(value)` finds,
+    /// without the list crossing to it.
+    pub fn occurring_in(&self, text: &str, min_length: usize) -> Vec<usize> {
         let min = min_length.max(1);
         let mut finders = self.finders.borrow_mut();
         let finders = finders.get_or_insert_with(|| {
@@ -327,10 +328,11 @@ impl RequestInputs {
         self.inputs
             .iter()
             .zip(finders.iter())
-            .filter(|(i, (f, len))| {
+            .enumerate()
+            .filter(|(_, (i, (f, len)))| {
                 *len >= min && i.value.len() <= text.len() && f.find(text.as_bytes()).is_some()
             })
-            .map(|(i, _)| i)
+            .map(|(at, _)| at)
             .collect()
     }
 

@@ -191,6 +191,25 @@ fn occurs_in_respects_min_length() {
     assert!(none.is_empty() && !none.occurs_in("anything", 1));
 }
 
+#[test]
+fn occurring_in_gives_list_positions_by_utf16_length() {
+    // "é" is one UTF-16 unit and two UTF-8 bytes: min counts like JS .length.
+    let ctx = json!({ "parameter": { "a": ["x", "etc/passwd", "é", "absent"] } });
+    let inputs = RequestInputs::from_context(&ctx, &opts());
+    let values: Vec<&str> = inputs.inputs().iter().map(|i| i.value.as_str()).collect();
+    let at = |text: &str, min| -> Vec<&str> {
+        let found = inputs.occurring_in(text, min);
+        assert!(found.windows(2).all(|w| w[0] < w[1]), "list order");
+        found.into_iter().map(|i| values[i]).collect()
+    };
+    assert_eq!(at("x /etc/passwd é", 1), ["x", "etc/passwd", "é"]);
+    assert_eq!(at("x /etc/passwd é", 2), ["etc/passwd"]);
+    assert_eq!(at("xé", 1), ["x", "é"]);
+    assert!(at("", 1).is_empty());
+    // Asked again (the finders are kept): the same answer.
+    assert_eq!(at("x /etc/passwd é", 1), ["x", "etc/passwd", "é"]);
+}
+
 fn gate(whens: Vec<Option<Value>>) -> Option<Gate> {
     let parsed: Vec<Option<Vec<Condition>>> = whens
         .into_iter()

@@ -154,19 +154,10 @@ fn plugin_options(options_json: &str) -> Option<Arc<InputOptions>> {
     Some(o)
 }
 
-/// `RASP.request_inputs(options)` for the plugins: the list the gates
-/// searched, as JSON (see `rasp_v8::set_request_inputs_source`).
-pub fn inputs_json(options_json: &str) -> Option<String> {
-    Some(inputs(&plugin_options(options_json)?).to_json())
-}
-
-/// `RASP.inputs_in(text, options, min_length)`: the entries of that list
-/// occurring in `text`, as JSON (see `rasp_v8::set_request_inputs_in_source`).
-pub fn inputs_in_json(options_json: &str, text: &str, min_length: usize) -> Option<String> {
-    let list = inputs(&plugin_options(options_json)?);
-    Some(RequestInputs::json_of(
-        list.occurring_in(text, min_length).into_iter(),
-    ))
+/// `RASP.request_inputs(options)` and `RASP.inputs_in()` for the plugins:
+/// the list the gates searched (see `rasp_v8::set_request_inputs_source`).
+pub fn plugin_inputs(options_json: &str) -> Option<Rc<RequestInputs>> {
+    Some(inputs(&plugin_options(options_json)?))
 }
 
 /// The request values built with `opts` from the same context the plugins

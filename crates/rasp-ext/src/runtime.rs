@@ -281,11 +281,11 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> R) -> Option<R> {
         if matches!(*slot, Slot::Empty) {
             *slot = match load() {
                 Ok((e, g)) => {
-                    // The plugins' RASP.request_inputs() reads the values the
-                    // gates built, not a second parse of the context.
-                    rasp_v8::set_request_inputs_source(Some(Box::new(crate::request::inputs_json)));
-                    rasp_v8::set_request_inputs_in_source(Some(Box::new(
-                        crate::request::inputs_in_json,
+                    // The plugins' RASP.request_inputs() and inputs_in() read
+                    // the values the gates built, not a second parse of the
+                    // context.
+                    rasp_v8::set_request_inputs_source(Some(Box::new(
+                        crate::request::plugin_inputs,
                     )));
                     HANDLED.with(|h| h.set(e.info().types.0));
                     SLOT_GEN.with(|c| c.set(g));

@@ -118,6 +118,17 @@
     }
     return out;
   }
+  // The entries of list at the given positions; undefined if one is not
+  // in it (the list and the native answer must be the same list).
+  function entriesAt(list, positions) {
+    const out = [];
+    for (let i = 0; i < positions.length; i++) {
+      const e = list[positions[i]];
+      if (e === undefined) return undefined;
+      out.push(e);
+    }
+    return out;
+  }
   let lastInputsIn = null;
   let inputsInAsked = false;
 
@@ -173,8 +184,8 @@
       return tokens(c, cmdTokenizeNative(c), CMD_KINDS);
     }
 
-    // The tokenizers without token objects: a flat array [start, stop,
-    // kind, start, stop, kind, ...] where `kind & 0xff` indexes
+    // The tokenizers without token objects: a flat Uint32Array [start,
+    // stop, kind, start, stop, kind, ...] where `kind & 0xff` indexes
     // RASP.SQL_TOKEN_TYPES / RASP.CMD_TOKEN_TYPES and `kind & 0x100`
     // (RASP.TOKEN_UNTERMINATED) marks a token that runs to the end.
     // Building one object and one substring per token costs far more than
@@ -199,14 +210,21 @@
       const last = lastInputsIn;
       if (last !== null && last.text === t && last.key === key && last.min === min) return last.found;
       let found;
-      // The first text of a request is searched natively: a request whose
-      // only event reaches V8 (one query per request is common) never makes
-      // the whole list cross. A second text takes the list into JS once and
-      // walks it: a call per text would cost more than the crossing.
-      if (typeof inputsInNative === 'function' && !inputsInAsked && !inputsCache.has(key)) {
-        inputsInAsked = true;
-        const json = inputsInNative(key, t, min);
-        if (json !== undefined) found = JSON.parse(json);
+      if (typeof inputsInNative === 'function') {
+        if (!inputsInAsked && !inputsCache.has(key)) {
+          // The first text of a request gets the entries themselves: a
+          // request whose only event reaches V8 (one query per request is
+          // common) never makes the whole list cross.
+          inputsInAsked = true;
+          const json = inputsInNative(key, t, min, false);
+          if (json !== undefined) found = JSON.parse(json);
+        } else {
+          // Later texts: the list crosses once, then only where in it the
+          // values occur (the native search beats indexOf per value).
+          const list = RASP.request_inputs(options);
+          const json = inputsInNative(key, t, min, true);
+          if (json !== undefined) found = entriesAt(list, JSON.parse(json));
+        }
       }
       if (found === undefined) found = walkInputs(RASP.request_inputs(options), t, min);
       Object.freeze(found);

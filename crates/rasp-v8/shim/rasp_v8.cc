@@ -98,16 +98,19 @@ class BoundedAllocator : public ArrayBuffer::Allocator {
   std::atomic<size_t> used_{0};
 };
 
-void PushToken(void *ud, uint32_t start, uint32_t stop, uint32_t kind) {
-  auto *v = static_cast<std::vector<uint32_t> *>(ud);
-  v->push_back(start);
-  v->push_back(stop);
-  v->push_back(kind);
+// The tokens as a Uint32Array over a vector of their own: no number per
+// element to make. The store is not the bounded allocator's, whose refusal
+// inside ArrayBuffer::New is fatal; the token limit bounds it (100k tokens,
+// 1.2 MB).
+void TokensToArray(void *ud, const uint32_t *flat, size_t len) {
+  auto *out = static_cast<std::vector<uint32_t> *>(ud);
+  out->assign(flat, flat + len);
 }
 
 // Shared body of the tokenizer natives: hands the string's code units to
-// Rust and returns a flat [start, stop, kind, ...] array; the JS prelude
-// builds the token objects, which V8 does far faster than C++ property sets.
+// Rust and returns a flat [start, stop, kind, ...] Uint32Array; the JS
+// prelude builds the token objects, which V8 does far faster than C++
+// property sets.
 void Tokenize(const FunctionCallbackInfo<Value> &info, bool sql) {
   Isolate *iso = info.GetIsolate();
   if (info.Length() < 1 || !info[0]->IsString()) {
@@ -122,25 +125,29 @@ void Tokenize(const FunctionCallbackInfo<Value> &info, bool sql) {
     String::Utf8Value u(iso, info[1]);
     if (*u) server.assign(*u, std::min<size_t>(u.length(), 64));
   }
-  std::vector<uint32_t> toks;
+  auto toks = std::make_unique<std::vector<uint32_t>>();
   if (s->IsOneByte()) {
     std::vector<uint8_t> buf(len);
     s->WriteOneByte(iso, buf.data(), 0, len, String::NO_NULL_TERMINATION);
     if (sql)
-      g_natives.sql_tokenize(buf.data(), len, 0, server.data(), server.size(), &toks, PushToken);
+      g_natives.sql_tokenize(buf.data(), len, 0, server.data(), server.size(), toks.get(), TokensToArray);
     else
-      g_natives.cmd_tokenize(buf.data(), len, 0, &toks, PushToken);
+      g_natives.cmd_tokenize(buf.data(), len, 0, toks.get(), TokensToArray);
   } else {
     std::vector<uint16_t> buf(len);
     s->Write(iso, buf.data(), 0, len, String::NO_NULL_TERMINATION);
     if (sql)
-      g_natives.sql_tokenize(buf.data(), len, 1, server.data(), server.size(), &toks, PushToken);
+      g_natives.sql_tokenize(buf.data(), len, 1, server.data(), server.size(), toks.get(), TokensToArray);
     else
-      g_natives.cmd_tokenize(buf.data(), len, 1, &toks, PushToken);
+      g_natives.cmd_tokenize(buf.data(), len, 1, toks.get(), TokensToArray);
   }
-  std::vector<Local<Value>> vals(toks.size());
-  for (size_t i = 0; i < toks.size(); i++) vals[i] = Integer::NewFromUnsigned(iso, toks[i]);
-  info.GetReturnValue().Set(Array::New(iso, vals.data(), vals.size()));
+  size_t n = toks->size();
+  toks->reserve(1);  // a non-null data pointer even with no tokens
+  void *data = toks->data();
+  std::shared_ptr<BackingStore> store = ArrayBuffer::NewBackingStore(
+      data, n * sizeof(uint32_t),
+      [](void *, size_t, void *v) { delete static_cast<std::vector<uint32_t> *>(v); }, toks.release());
+  info.GetReturnValue().Set(Uint32Array::New(ArrayBuffer::New(iso, store), 0, n));
 }
 
 void NativeSqlTokenize(const FunctionCallbackInfo<Value> &info) { Tokenize(info, true); }
@@ -199,13 +206,14 @@ void NativeRequestInputs(const FunctionCallbackInfo<Value> &info) {
   }
 }
 
-// RASP.inputs_in(text, options, min_length): (options JSON, text, min) ->
-// the embedder's values that occur in text, or undefined without a list.
+// RASP.inputs_in(text, options, min_length): (options JSON, text, min,
+// positions) -> the embedder's values that occur in text (as their indexes
+// in its list when positions is true), or undefined without a list.
 void NativeInputsIn(const FunctionCallbackInfo<Value> &info) {
   Isolate *iso = info.GetIsolate();
-  if (info.Length() < 3 || !info[0]->IsString() || !info[1]->IsString() || !info[2]->IsNumber()) {
+  if (info.Length() < 4 || !info[0]->IsString() || !info[1]->IsString() || !info[2]->IsNumber()) {
     iso->ThrowException(Exception::TypeError(String::NewFromUtf8Literal(
-        iso, "inputs_in: expects the options JSON, the text and the minimum length")));
+        iso, "inputs_in: expects the options JSON, the text, the minimum length and the form")));
     return;
   }
   if (!g_natives.request_inputs_in) return;
@@ -216,7 +224,7 @@ void NativeInputsIn(const FunctionCallbackInfo<Value> &info) {
   if (!*opts || !*text) return;
   std::string json;
   g_natives.request_inputs_in(*opts, opts.length(), *text, text.length(), min_length,
-                              RaspSink{&json, AppendToString});
+                              info[3]->BooleanValue(iso) ? 1 : 0, RaspSink{&json, AppendToString});
   ReturnJson(info, json);
 }
 

@@ -888,6 +888,7 @@ mod tests {
             r#"
             const p = new RASP('t');
             function same(objs, flat, types) {
+                if (!(flat instanceof Uint32Array)) return 'not a Uint32Array';
                 if (flat.length !== objs.length * 3) return 'length ' + flat.length + ' vs ' + objs.length;
                 for (let i = 0; i < objs.length; i++) {
                     const o = objs[i], k = flat[3 * i + 2];
@@ -898,6 +899,10 @@ mod tests {
             }
             p.register('sql', function (params) {
                 const q = params.query;
+                // Each call's array is its own: an earlier one is not overwritten.
+                const kept = RASP.sql_tokenize_flat('a', 'mysql');
+                RASP.sql_tokenize_flat('x y z', 'mysql');
+                if (kept.length !== 3 || kept[1] !== 1) return { action: 'log', message: 'overwritten' };
                 return { action: 'log', message: same(RASP.sql_tokenize(q, 'mysql'), RASP.sql_tokenize_flat(q, 'mysql'), RASP.SQL_TOKEN_TYPES) +
                   ' ' + same(RASP.cmd_tokenize(q), RASP.cmd_tokenize_flat(q), RASP.CMD_TOKEN_TYPES) };
             });

@@ -26,6 +26,4 @@ pub use engine::{
     initialize, v8_version, CheckOutcome, Engine, EngineError, EngineInfo, EngineOptions, Fault,
     PluginError, PluginInfo, PluginSource, SkippedPlugin, Snapshot,
 };
-pub use natives::{
-    set_request_inputs_in_source, set_request_inputs_source, InputsInSource, InputsSource,
-};
+pub use natives::{set_request_inputs_source, InputsSource};

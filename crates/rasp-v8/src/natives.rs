@@ -4,9 +4,12 @@
 //! V8 hands us the string's own code units (Latin-1 bytes or UTF-16), so the
 //! tokenizers run without transcoding and their offsets are JS indices.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void};
+use std::rc::Rc;
 
+use rasp_core::inputs::RequestInputs;
 use rasp_core::shell::{ShellToken, ShellTokenKind, ShellTokenizer};
 use rasp_core::sql::{SqlDialect, SqlOptions, SqlTokenizer, Token, TokenKind};
 use rasp_core::text::{CodeUnit, TokenizeStatus};
@@ -113,26 +116,53 @@ fn cmd_tokenize_units<U: CodeUnit>(units: &[U], mut push: impl FnMut(u32, u32, u
     });
 }
 
-/// Runs `f` with the code units the shim passed, as bytes or UTF-16.
-///
+/// The code units the shim passed: Latin-1 bytes or UTF-16.
+enum Units<'a> {
+    Bytes(&'a [u8]),
+    Wide(&'a [u16]),
+}
+
 /// # Safety
-/// `units` must point to `len` code units of the width `two_byte` says.
-unsafe fn with_units(
-    units: *const c_void,
-    len: usize,
-    two_byte: c_int,
-    f8: impl FnOnce(&[u8]),
-    f16: impl FnOnce(&[u16]),
-) {
+/// `units` must point to `len` code units of the width `two_byte` says,
+/// valid while the result is used.
+unsafe fn shim_units<'a>(units: *const c_void, len: usize, two_byte: c_int) -> Units<'a> {
     if units.is_null() || len == 0 {
-        f8(&[]);
+        Units::Bytes(&[])
     } else if two_byte != 0 {
         // SAFETY: the caller guarantees `len` u16 units at `units`.
-        f16(unsafe { std::slice::from_raw_parts(units as *const u16, len) });
+        Units::Wide(unsafe { std::slice::from_raw_parts(units as *const u16, len) })
     } else {
         // SAFETY: the caller guarantees `len` bytes at `units`.
-        f8(unsafe { std::slice::from_raw_parts(units as *const u8, len) });
+        Units::Bytes(unsafe { std::slice::from_raw_parts(units as *const u8, len) })
     }
+}
+
+thread_local! {
+    /// The flat [start, stop, kind, ...] of the last tokenizing, kept for
+    /// its capacity.
+    static FLAT: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Tokenizes with `run` into one flat array and hands it to the shim in a
+/// single call (a call per token cost more than the scanning).
+fn emit_flat(
+    ud: *mut c_void,
+    out: sys::TokensOut,
+    run: impl FnOnce(&mut dyn FnMut(u32, u32, u32)),
+) {
+    // A panic must not unwind into C++: tokenizers never panic, but be sure.
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        FLAT.with(|cell| {
+            let Ok(mut flat) = cell.try_borrow_mut() else {
+                return;
+            };
+            flat.clear();
+            run(&mut |a, b, k| flat.extend_from_slice(&[a, b, k]));
+            // SAFETY: `ud`/`out` come from the shim and stay valid during
+            // this call; the slice outlives it.
+            unsafe { out(ud, flat.as_ptr(), flat.len()) };
+        });
+    }));
 }
 
 unsafe extern "C" fn sql_tokenize(
@@ -142,25 +172,16 @@ unsafe extern "C" fn sql_tokenize(
     server: *const c_char,
     server_len: usize,
     ud: *mut c_void,
-    push: sys::TokenPush,
+    out: sys::TokensOut,
 ) {
     // SAFETY: the shim passes `server_len` readable bytes.
     let server = std::str::from_utf8(unsafe { shim_bytes(server, server_len) }).unwrap_or("");
-    // SAFETY: `ud`/`push` come from the shim and stay valid during this call.
-    let emit = |a, b, k| unsafe { push(ud, a, b, k) };
-    // A panic must not unwind into C++: tokenizers never panic, but be sure.
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // SAFETY: the shim passes a buffer of `len` units of the stated width.
-        unsafe {
-            with_units(
-                units,
-                len,
-                two_byte,
-                |u| sql_tokenize_units(u, server, emit),
-                |u| sql_tokenize_units(u, server, emit),
-            )
-        }
-    }));
+    // SAFETY: the shim passes a buffer of `len` units of the stated width.
+    let units = unsafe { shim_units(units, len, two_byte) };
+    emit_flat(ud, out, |push| match units {
+        Units::Bytes(u) => sql_tokenize_units(u, server, push),
+        Units::Wide(u) => sql_tokenize_units(u, server, push),
+    });
 }
 
 unsafe extern "C" fn cmd_tokenize(
@@ -168,22 +189,14 @@ unsafe extern "C" fn cmd_tokenize(
     len: usize,
     two_byte: c_int,
     ud: *mut c_void,
-    push: sys::TokenPush,
+    out: sys::TokensOut,
 ) {
-    // SAFETY: `ud`/`push` come from the shim and stay valid during this call.
-    let emit = |a, b, k| unsafe { push(ud, a, b, k) };
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // SAFETY: the shim passes a buffer of `len` units of the stated width.
-        unsafe {
-            with_units(
-                units,
-                len,
-                two_byte,
-                |u| cmd_tokenize_units(u, emit),
-                |u| cmd_tokenize_units(u, emit),
-            )
-        }
-    }));
+    // SAFETY: the shim passes a buffer of `len` units of the stated width.
+    let units = unsafe { shim_units(units, len, two_byte) };
+    emit_flat(ud, out, |push| match units {
+        Units::Bytes(u) => cmd_tokenize_units(u, push),
+        Units::Wide(u) => cmd_tokenize_units(u, push),
+    });
 }
 
 /// `n` bytes the shim passed at `p` (empty for a null pointer).
@@ -258,78 +271,51 @@ unsafe extern "C" fn request_context(out: sys::RaspSink) {
     write_source(out, "{}", |s| Some((s.context)()));
 }
 
-/// Answers `RASP.request_inputs(options)` for this thread's current
-/// request: (options JSON) -> the list as JSON, or None to compute it from
-/// the context JSON.
-pub type InputsSource = Box<dyn Fn(&str) -> Option<String>>;
-
-/// Answers `RASP.inputs_in(text, options, min_length)` for this thread's
-/// current request: (options JSON, text, min length) -> the entries of the
-/// list that occur in the text, as JSON.
-pub type InputsInSource = Box<dyn Fn(&str, &str, usize) -> Option<String>>;
+/// Gives `RASP.request_inputs(options)` and `RASP.inputs_in()` this
+/// thread's current request values: (options JSON) -> the list the
+/// embedder built with those options (the one its gates search), or None to
+/// compute it from the context JSON.
+pub type InputsSource = Box<dyn Fn(&str) -> Option<Rc<RequestInputs>>>;
 
 thread_local! {
     static INPUTS_SOURCE: RefCell<Option<InputsSource>> = const { RefCell::new(None) };
-    static INPUTS_IN_SOURCE: RefCell<Option<InputsInSource>> = const { RefCell::new(None) };
-}
-
-/// Lets the embedder answer `RASP.inputs_in()` on this thread by searching
-/// its own request values, so the whole list need not cross to V8 for a
-/// handler that only wants the values in one text (without a source the
-/// runtime walks `RASP.request_inputs()` itself).
-pub fn set_request_inputs_in_source(source: Option<InputsInSource>) {
-    INPUTS_IN_SOURCE.with(|s| *s.borrow_mut() = source);
-}
-
-unsafe extern "C" fn request_inputs_in(
-    opts: *const c_char,
-    opts_len: usize,
-    text: *const c_char,
-    text_len: usize,
-    min_length: u32,
-    out: sys::RaspSink,
-) {
-    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        // SAFETY: the shim passes `*_len` readable bytes, valid for this call.
-        let (opts, text) = unsafe { (shim_bytes(opts, opts_len), shim_bytes(text, text_len)) };
-        // V8 wrote both as UTF-8: borrowed, not copied.
-        let (opts, text) = (String::from_utf8_lossy(opts), String::from_utf8_lossy(text));
-        let json = INPUTS_IN_SOURCE.with(|s| match s.try_borrow() {
-            Ok(s) => s
-                .as_ref()
-                .and_then(|f| f(&opts, &text, min_length as usize)),
-            Err(_) => None,
-        });
-        if let Some(json) = json {
-            write_sink(out, &json);
-        }
-    }));
 }
 
 /// Lets the embedder answer `RASP.request_inputs()` on this thread from the
 /// request values it already built for its gates, instead of parsing the
-/// context JSON once more (most of the first check of a request).
+/// context JSON once more (most of the first check of a request), and
+/// `RASP.inputs_in()` by searching that list natively, so the whole list
+/// need not cross to V8 for a handler that only wants the values in one
+/// text (without a source the runtime walks `RASP.request_inputs()`).
 pub fn set_request_inputs_source(source: Option<InputsSource>) {
     INPUTS_SOURCE.with(|s| *s.borrow_mut() = source);
 }
 
-/// The request values built with `opts` by the embedder, as JSON, if it
-/// installed a source.
-pub(crate) fn request_inputs_from_source(opts: &[u8]) -> Option<String> {
+/// The embedder's request values built with `opts`, if it installed a
+/// source.
+fn inputs_from_source(opts: &str) -> Option<Rc<RequestInputs>> {
     INPUTS_SOURCE.with(|s| match s.try_borrow() {
-        Ok(s) => s
-            .as_ref()
-            .and_then(|f| f(std::str::from_utf8(opts).unwrap_or("{}"))),
+        Ok(s) => s.as_ref().and_then(|f| f(opts)),
         Err(_) => None,
     })
 }
 
+/// Bytes V8 wrote as UTF-8, borrowed. `from_utf8` checks ASCII a word at a
+/// time; `from_utf8_lossy` walks byte by byte even when nothing is invalid
+/// (an options key and a query cross on every `RASP.inputs_in()`).
+fn utf8(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The request values of a context (see `rasp_core::inputs`), as JSON.
-pub(crate) fn request_inputs_json(ctx: &[u8], opts: &[u8]) -> String {
+fn request_inputs_json(ctx: &[u8], opts: &[u8]) -> String {
     let ctx: serde_json::Value = serde_json::from_slice(ctx).unwrap_or_default();
     let opts: serde_json::Value = serde_json::from_slice(opts).unwrap_or_default();
     let opts = rasp_core::inputs::InputOptions::from_json(&opts);
-    rasp_core::inputs::RequestInputs::from_context(&ctx, &opts).to_json()
+    RequestInputs::from_context(&ctx, &opts).to_json()
 }
 
 unsafe extern "C" fn request_inputs(
@@ -343,12 +329,40 @@ unsafe extern "C" fn request_inputs(
         // SAFETY: the shim passes `*_len` readable bytes, valid for this call.
         let (ctx_bytes, opts) = unsafe { (shim_bytes(ctx, ctx_len), shim_bytes(opts, opts_len)) };
         let json = if ctx.is_null() {
-            match request_inputs_from_source(opts) {
-                Some(json) => json,
+            match inputs_from_source(&utf8(opts)) {
+                Some(list) => list.to_json(),
                 None => return, // undefined: the runtime passes the context
             }
         } else {
             request_inputs_json(ctx_bytes, opts)
+        };
+        write_sink(out, &json);
+    }));
+}
+
+unsafe extern "C" fn request_inputs_in(
+    opts: *const c_char,
+    opts_len: usize,
+    text: *const c_char,
+    text_len: usize,
+    min_length: u32,
+    positions: c_int,
+    out: sys::RaspSink,
+) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: the shim passes `*_len` readable bytes, valid for this call.
+        let (opts, text) = unsafe { (shim_bytes(opts, opts_len), shim_bytes(text, text_len)) };
+        // V8 wrote both as UTF-8: borrowed, not copied.
+        let (opts, text) = (utf8(opts), utf8(text));
+        let Some(list) = inputs_from_source(&opts) else {
+            return; // undefined: the runtime walks the list itself
+        };
+        let found = list.occurring_in(&text, min_length as usize);
+        let json = if positions != 0 {
+            // Positions in the list the runtime already holds: "[3,7]".
+            serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
+        } else {
+            RequestInputs::json_of(found.iter().map(|&at| &list.inputs()[at]))
         };
         write_sink(out, &json);
     }));
