@@ -43,6 +43,15 @@ impl Default for InputOptions {
 }
 
 impl InputOptions {
+    /// The keys [`Self::from_json`] reads: everything else in an options
+    /// object leaves the list as it is.
+    pub const KEYS: [&'static str; 4] = [
+        "min_length",
+        "headers",
+        "decode_values",
+        "max_decode_length",
+    ];
+
     /// Reads `{min_length, headers, decode_values, max_decode_length}`
     /// (the shape of the official plugin's `meta`); missing keys keep
     /// their defaults.

@@ -93,17 +93,19 @@
   }
 
   // request_inputs' options as JSON, once per options object: plugins pass
-  // the same object every check, and writing it out (headers, extensions...)
-  // cost more than the rest of the call. An object is read once; pass a new
-  // one to change the options.
+  // the same object every check, and writing it out cost more than the rest
+  // of the call. Only the keys the list depends on are written (a plugin's
+  // meta holds much else, and the key crosses to the embedder on every
+  // inputs_in). An object is read once; pass a new one to change the options.
   const optionsJson = new WeakMap();
+  const INPUT_OPTION_KEYS = setup.inputOptionKeys || null;
   function inputsKey(options) {
     if (options === null || typeof options !== 'object') {
       return (options === undefined ? undefined : JSON.stringify(options)) || '{}';
     }
     let key = optionsJson.get(options);
     if (key === undefined) {
-      key = JSON.stringify(options) || '{}';
+      key = JSON.stringify(options, INPUT_OPTION_KEYS) || '{}';
       optionsJson.set(options, key);
     }
     return key;
@@ -222,8 +224,8 @@
           // Later texts: the list crosses once, then only where in it the
           // values occur (the native search beats indexOf per value).
           const list = RASP.request_inputs(options);
-          const json = inputsInNative(key, t, min, true);
-          if (json !== undefined) found = entriesAt(list, JSON.parse(json));
+          const at = inputsInNative(key, t, min, true);
+          if (at !== undefined) found = entriesAt(list, at);
         }
       }
       if (found === undefined) found = walkInputs(RASP.request_inputs(options), t, min);

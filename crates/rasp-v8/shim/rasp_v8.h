@@ -27,17 +27,17 @@ typedef struct {
   size_t source_len;
 } RaspScript;
 
-// Receives a native tokenizer's tokens, flat: `len` numbers, (start, stop,
-// kind) per token; valid during the call.
-typedef void (*RaspTokensOut)(void *ud, const uint32_t *flat, size_t len);
+// Receives `len` numbers from Rust (a tokenizer's tokens, flat: start, stop,
+// kind per token; list positions), valid during the call.
+typedef void (*RaspU32Out)(void *ud, const uint32_t *data, size_t len);
 
 // Native functions implemented in Rust, handed over once at initialisation.
 // `units` are Latin-1 bytes (two_byte == 0) or UTF-16 code units (two_byte == 1),
 // so token offsets are JS string indices.
 typedef struct {
   void (*sql_tokenize)(const void *units, size_t len, int two_byte, const char *server,
-                       size_t server_len, void *ud, RaspTokensOut out);
-  void (*cmd_tokenize)(const void *units, size_t len, int two_byte, void *ud, RaspTokensOut out);
+                       size_t server_len, void *ud, RaspU32Out out);
+  void (*cmd_tokenize)(const void *units, size_t len, int two_byte, void *ud, RaspU32Out out);
   // Writes the caller's stack (a JSON array of strings) for params.stack,
   // asked only when a handler reads it; "[]" when there is none.
   void (*php_stack)(RaspSink out);
@@ -50,12 +50,12 @@ typedef struct {
   // Writes the current request's context JSON, asked only when a handler
   // first reads `context` during a check that left it to the embedder.
   void (*request_context)(RaspSink out);
-  // Writes the entries of the embedder's request values built with `opts`
-  // that are at least `min_length` UTF-16 units long and occur in `text`
-  // (a JSON array of them, or with `positions` set, of their indexes in the
-  // list), or nothing when the embedder has no list.
+  // The entries of the embedder's request values built with `opts` that
+  // are at least `min_length` UTF-16 units long and occur in `text`: their
+  // indexes in the list to `positions` when it is set, else a JSON array of
+  // them to `rows`; nothing at all when the embedder has no list.
   void (*request_inputs_in)(const char *opts, size_t opts_len, const char *text, size_t text_len,
-                            uint32_t min_length, int positions, RaspSink out);
+                            uint32_t min_length, void *ud, RaspU32Out positions, RaspSink rows);
 } RaspNatives;
 
 enum {

@@ -267,6 +267,7 @@ impl Scripts {
             "cmdKinds": natives::cmd_kind_names(),
             "algorithmConfig": opts.algorithm_config,
             "maxLogLines": opts.max_log_lines,
+            "inputOptionKeys": rasp_core::inputs::InputOptions::KEYS,
         });
         let mut owned = vec![
             (

@@ -67,7 +67,8 @@ thread_local! {
     static SQL_TOKENIZERS: RefCell<Vec<(SqlDialect, SqlTokenizer)>> = const { RefCell::new(Vec::new()) };
 }
 
-fn sql_tokenize_units<U: CodeUnit>(units: &[U], server: &str, mut push: impl FnMut(u32, u32, u32)) {
+/// Appends the tokens of `units` to `flat` as (start, stop, kind) triples.
+fn sql_tokenize_units<U: CodeUnit>(units: &[U], server: &str, flat: &mut Vec<u32>) {
     let dialect = SqlDialect::from_server(server);
     SQL_TOKENIZERS.with(|cache| {
         let mut cache = cache.borrow_mut();
@@ -81,37 +82,39 @@ fn sql_tokenize_units<U: CodeUnit>(units: &[U], server: &str, mut push: impl FnM
         SQL_TOKENS.with(|cell| {
             let mut toks = cell.borrow_mut();
             let status = tokenizer.tokenize(units, &mut toks);
+            flat.reserve(3 * toks.len() + 3);
             for t in toks.iter() {
                 let flag = if t.unterminated { UNTERMINATED } else { 0 };
-                push(t.start, t.stop, t.kind as u32 | flag);
+                flat.extend_from_slice(&[t.start, t.stop, t.kind as u32 | flag]);
             }
             // Past the token limit the rest is one opaque, unterminated token:
             // padding a query cannot hide what follows from a plugin.
             if status == TokenizeStatus::Truncated {
                 let from = toks.last().map_or(0, |t| t.stop);
-                push(from, units.len() as u32, REST);
+                flat.extend_from_slice(&[from, units.len() as u32, REST]);
             }
         });
     });
 }
 
-fn cmd_tokenize_units<U: CodeUnit>(units: &[U], mut push: impl FnMut(u32, u32, u32)) {
+fn cmd_tokenize_units<U: CodeUnit>(units: &[U], flat: &mut Vec<u32>) {
     let tokenizer = ShellTokenizer::default();
     CMD_TOKENS.with(|cell| {
         let mut toks = cell.borrow_mut();
         let status = tokenizer.tokenize(units, &mut toks);
+        flat.reserve(3 * toks.len() + 3);
         for t in toks.iter() {
             let flag = if t.unterminated { UNTERMINATED } else { 0 };
-            push(t.start, t.stop, t.kind as u32 | flag);
+            flat.extend_from_slice(&[t.start, t.stop, t.kind as u32 | flag]);
         }
         if status == TokenizeStatus::Truncated {
             let from = toks.last().map_or(0, |t| t.stop);
             // Shell kinds have no "other": an unterminated operator is structure.
-            push(
+            flat.extend_from_slice(&[
                 from,
                 units.len() as u32,
                 ShellTokenKind::Operator as u32 | UNTERMINATED,
-            );
+            ]);
         }
     });
 }
@@ -145,11 +148,7 @@ thread_local! {
 
 /// Tokenizes with `run` into one flat array and hands it to the shim in a
 /// single call (a call per token cost more than the scanning).
-fn emit_flat(
-    ud: *mut c_void,
-    out: sys::TokensOut,
-    run: impl FnOnce(&mut dyn FnMut(u32, u32, u32)),
-) {
+fn emit_flat(ud: *mut c_void, out: sys::U32Out, run: impl FnOnce(&mut Vec<u32>)) {
     // A panic must not unwind into C++: tokenizers never panic, but be sure.
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         FLAT.with(|cell| {
@@ -157,7 +156,7 @@ fn emit_flat(
                 return;
             };
             flat.clear();
-            run(&mut |a, b, k| flat.extend_from_slice(&[a, b, k]));
+            run(&mut flat);
             // SAFETY: `ud`/`out` come from the shim and stay valid during
             // this call; the slice outlives it.
             unsafe { out(ud, flat.as_ptr(), flat.len()) };
@@ -172,7 +171,7 @@ unsafe extern "C" fn sql_tokenize(
     server: *const c_char,
     server_len: usize,
     ud: *mut c_void,
-    out: sys::TokensOut,
+    out: sys::U32Out,
 ) {
     // SAFETY: the shim passes `server_len` readable bytes.
     let server = std::str::from_utf8(unsafe { shim_bytes(server, server_len) }).unwrap_or("");
@@ -189,7 +188,7 @@ unsafe extern "C" fn cmd_tokenize(
     len: usize,
     two_byte: c_int,
     ud: *mut c_void,
-    out: sys::TokensOut,
+    out: sys::U32Out,
 ) {
     // SAFETY: the shim passes a buffer of `len` units of the stated width.
     let units = unsafe { shim_units(units, len, two_byte) };
@@ -346,8 +345,9 @@ unsafe extern "C" fn request_inputs_in(
     text: *const c_char,
     text_len: usize,
     min_length: u32,
-    positions: c_int,
-    out: sys::RaspSink,
+    ud: *mut c_void,
+    positions: Option<sys::U32Out>,
+    rows: sys::RaspSink,
 ) {
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // SAFETY: the shim passes `*_len` readable bytes, valid for this call.
@@ -358,13 +358,19 @@ unsafe extern "C" fn request_inputs_in(
             return; // undefined: the runtime walks the list itself
         };
         let found = list.occurring_in(&text, min_length as usize);
-        let json = if positions != 0 {
-            // Positions in the list the runtime already holds: "[3,7]".
-            serde_json::to_string(&found).unwrap_or_else(|_| "[]".into())
-        } else {
-            RequestInputs::json_of(found.iter().map(|&at| &list.inputs()[at]))
-        };
-        write_sink(out, &json);
+        match positions {
+            // Positions in the list the runtime already holds.
+            Some(out) => {
+                let at: Vec<u32> = found.iter().map(|&i| i as u32).collect();
+                // SAFETY: `ud`/`out` come from the shim and stay valid during
+                // this call; the slice outlives it.
+                unsafe { out(ud, at.as_ptr(), at.len()) };
+            }
+            None => write_sink(
+                rows,
+                &RequestInputs::json_of(found.iter().map(|&at| &list.inputs()[at])),
+            ),
+        }
     }));
 }
 
@@ -391,11 +397,11 @@ mod tests {
     #[test]
     fn truncation_leaves_an_unterminated_rest() {
         let q = "x ".repeat(200_000) + "' OR 1=1 --";
-        let mut got = Vec::new();
-        sql_tokenize_units(q.as_bytes(), "mysql", |a, b, k| got.push((a, b, k)));
-        let last = *got.last().unwrap();
-        assert_eq!(last.1 as usize, q.len());
-        assert_eq!(last.2, REST);
+        let mut flat = Vec::new();
+        sql_tokenize_units(q.as_bytes(), "mysql", &mut flat);
+        let last = &flat[flat.len() - 3..];
+        assert_eq!(last[1] as usize, q.len());
+        assert_eq!(last[2], REST);
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct RaspScript {
     pub source_len: usize,
 }
 
-pub type TokensOut = unsafe extern "C" fn(ud: *mut c_void, flat: *const u32, len: usize);
+pub type U32Out = unsafe extern "C" fn(ud: *mut c_void, data: *const u32, len: usize);
 
 #[repr(C)]
 pub struct RaspNatives {
@@ -33,14 +33,14 @@ pub struct RaspNatives {
         server: *const c_char,
         server_len: usize,
         ud: *mut c_void,
-        out: TokensOut,
+        out: U32Out,
     ),
     pub cmd_tokenize: unsafe extern "C" fn(
         units: *const c_void,
         len: usize,
         two_byte: c_int,
         ud: *mut c_void,
-        out: TokensOut,
+        out: U32Out,
     ),
     pub php_stack: unsafe extern "C" fn(out: RaspSink),
     pub request_inputs: unsafe extern "C" fn(
@@ -57,8 +57,9 @@ pub struct RaspNatives {
         text: *const c_char,
         text_len: usize,
         min_length: u32,
-        positions: c_int,
-        out: RaspSink,
+        ud: *mut c_void,
+        positions: Option<U32Out>,
+        rows: RaspSink,
     ),
 }
 

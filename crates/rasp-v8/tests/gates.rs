@@ -179,7 +179,7 @@ fn a_broken_when_is_reported_and_the_handler_sees_everything() {
 fn inputs_in_is_the_same_natively_and_in_js() {
     const SRC: &str = r#"
 const plugin = new RASP('in');
-const meta = { min_length: 1, headers: ['user-agent'] };
+const meta = { min_length: 1, headers: ['user-agent'], script_extensions: ['php'] };
 plugin.register('sql', function (params) {
     const [min, text] = JSON.parse(params.query);
     return { action: 'log', message: JSON.stringify(RASP.inputs_in(text, meta, min)) };
@@ -237,8 +237,11 @@ plugin.register('sql', function (params) {
     let native_ctx = ctx.clone();
     let asked = Rc::new(std::cell::Cell::new(0));
     let count = asked.clone();
+    let keys = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let seen = keys.clone();
     rasp_v8::set_request_inputs_source(Some(Box::new(move |opts: &str| {
         count.set(count.get() + 1);
+        seen.borrow_mut().push(opts.to_string());
         let o = InputOptions::from_json(&serde_json::from_str(opts).ok()?);
         Some(Rc::new(RequestInputs::from_context(&native_ctx, &o)))
     })));
@@ -256,6 +259,13 @@ plugin.register('sql', function (params) {
     );
     assert_eq!(mixed, in_js);
     rasp_v8::set_request_inputs_source(None);
+    // The options cross as the keys the list depends on, nothing else.
+    let keys = keys.borrow();
+    assert!(
+        keys.iter()
+            .all(|k| k == r#"{"min_length":1,"headers":["user-agent"]}"#),
+        "{keys:?}"
+    );
     assert!(in_js[0].contains(r#""value":"42""#) && in_js[0].contains(r#""value":"x""#));
     assert!(
         in_js[0].contains(r#""value":"a'b","decoded":"url""#),
