@@ -368,37 +368,34 @@
   }
 
   // params.stack passed apart (Engine::check_with_stack), or built by the
-  // embedder only when read (Engine::check_lazy, stackJson ''): parsed on
-  // first read. The getter and setter are the same two functions for every
-  // params object: fresh closures per check gave each params object a new
-  // hidden class, which V8 keeps until a full GC (~200 bytes per check of
-  // old-space growth in a long-running worker). A params object read after
-  // its check has an empty stack.
+  // embedder only when read (Engine::check_lazy, stackJson ''): a plain
+  // property holding a Proxy over an array that is filled on first touch.
+  // (An accessor defined on every params object cost a slow
+  // Object.defineProperty per check.) Only the current check's array is
+  // ever filled: a stack read after its check is empty.
   const nativeStack = global.__rasp_native_stack;
-  const stackValues = new WeakMap();
-  let stackOwner = null;
+  let stackTarget = null;
   let stackSource = '';
-  function readStack() {
-    let v = stackValues.get(this);
-    if (v === undefined) {
-      v = [];
-      if (this === stackOwner) {
-        try {
-          v = JSON.parse(stackSource === '' && typeof nativeStack === 'function' ? nativeStack() : stackSource);
-          if (!Array.isArray(v)) v = [];
-        } catch (e) { v = []; }
-      }
-      stackValues.set(this, v);
-    }
-    return v;
+  function fillStack(t) {
+    if (t !== stackTarget) return;
+    stackTarget = null;
+    let v;
+    try {
+      v = JSON.parse(stackSource === '' && typeof nativeStack === 'function' ? nativeStack() : stackSource);
+    } catch (e) { v = null; }
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) t.push(v[i]);
   }
-  function writeStack(v) {
-    stackValues.set(this, v);
+  const stackHandler = {};
+  for (const trap of Object.getOwnPropertyNames(Reflect)) {
+    if (trap === 'apply' || trap === 'construct') continue;
+    const forward = Reflect[trap];
+    stackHandler[trap] = function (t, a, b, c) { fillStack(t); return forward(t, a, b, c); };
   }
   function lazyStack(params, stackJson) {
-    stackOwner = params;
+    const t = [];
+    stackTarget = t;
     stackSource = stackJson;
-    Object.defineProperty(params, 'stack', { configurable: true, enumerable: true, get: readStack, set: writeStack });
+    params.stack = new Proxy(t, stackHandler);
   }
 
   // The engine's entry point: judge one check event. ctxJson is passed only
