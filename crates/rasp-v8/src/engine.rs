@@ -929,6 +929,10 @@ mod tests {
             p.register('sql', function (params) {
                 if (params.query === 'read') return { action: 'log', message: JSON.stringify(params.stack) + JSON.stringify(params.stack) };
                 if (params.query === 'dump') return { action: 'log', message: JSON.stringify(params) };
+                if (params.query === 'array') {
+                    const s = params.stack;
+                    return { action: 'log', message: [Array.isArray(s), s instanceof Array, s.length, s.map(f => f.length).join(), [...s].join('|')].join(' ') };
+                }
                 return { action: 'ignore' };
             });
         "#;
@@ -953,6 +957,15 @@ mod tests {
             ctx,
         );
         assert_eq!(message(&out), r#"{"query":"dump","stack":[]}"#);
+        // An array in every way a handler can tell.
+        let out = e.check_lazy(
+            CheckType::Sql,
+            r#"{"query":"array"}"#,
+            1,
+            || r#"["a.php@f:1","bb.php@g:2"]"#.into(),
+            ctx,
+        );
+        assert_eq!(message(&out), "true true 2 9,10 a.php@f:1|bb.php@g:2");
         // Outside a lazy check the native answers an empty stack.
         let out = e.check_with_stack(CheckType::Sql, r#"{"query":"read"}"#, "", 1, || "{}".into());
         assert_eq!(message(&out), "[][]");
