@@ -468,12 +468,21 @@ function nextCode(f, i) {
   return i;
 }
 
-// Longest word sql_policy looks at ('information_schema', or a longer
-// blacklisted function name): longer words need no look.
-function longestWord(funcs) {
-  let m = 'information_schema'.length;
-  if (funcs) funcs.forEach(function (w) { if (w.length > m) m = w.length; });
-  return m;
+// Shortest and longest word sql_policy looks at (its keywords and the
+// blacklisted function names): other words need no look. Once per set.
+const SQL_POLICY_WORDS = ['into', 'union', 'waitfor', 'information_schema'];
+const wordBounds = new WeakMap();
+function policyWordBounds(funcs) {
+  const key = funcs || wordBounds;
+  let b = wordBounds.get(key);
+  if (b === undefined) {
+    b = { min: Infinity, max: 0 };
+    const see = function (w) { b.min = Math.min(b.min, w.length); b.max = Math.max(b.max, w.length); };
+    SQL_POLICY_WORDS.forEach(see);
+    if (funcs) funcs.forEach(see);
+    wordBounds.set(key, b);
+  }
+  return b;
 }
 
 function sqlPolicy(params, context) {
@@ -493,21 +502,26 @@ function sqlPolicy(params, context) {
   const f = sqlTokens(query, params.server);
   const n = (f.length / 3) | 0;
   const funcs = feature.function_blacklist ? lowerSet(cfg.function_blacklist) : null;
-  const maxWord = longestWord(funcs);
+  const bounds = policyWordBounds(funcs);
+  const minWord = bounds.min, maxWord = bounds.max;
   const minNull = Math.max(1, cfg.union_null_min | 0);
   for (let i = 0; i < n; i++) {
     const kind = sqlKind(f, i);
-    if (kind === K_VCOMMENT && feature.version_comment) {
-      const text = sqlText(query, f, i);
-      if (text.slice(0, 3) !== '/*+' && text !== '*/') {
-        return verdict('sql_policy', 'SQL policy: MySQL executable comment ' + clipText(text, 20) + ' in the query', 80);
+    if (kind !== K_WORD) {
+      if (kind === K_VCOMMENT && feature.version_comment) {
+        const text = sqlText(query, f, i);
+        if (text.slice(0, 3) !== '/*+' && text !== '*/') {
+          return verdict('sql_policy', 'SQL policy: MySQL executable comment ' + clipText(text, 20) + ' in the query', 80);
+        }
       }
+      if (kind === K_PUNCT && feature.stacked_query && sqlCharIs(query, f, i, 59 /* ; */)) {
+        const j = nextCode(f, i + 1);
+        if (j < n) return verdict('sql_policy', 'SQL policy: stacked queries (a second statement after ";")', 70);
+      }
+      continue;
     }
-    if (kind === K_PUNCT && feature.stacked_query && sqlCharIs(query, f, i, 59 /* ; */)) {
-      const j = nextCode(f, i + 1);
-      if (j < n) return verdict('sql_policy', 'SQL policy: stacked queries (a second statement after ";")', 70);
-    }
-    if (kind !== K_WORD || f[3 * i + 1] - f[3 * i] > maxWord) continue;
+    const len = f[3 * i + 1] - f[3 * i];
+    if (len < minWord || len > maxWord) continue;
     const next = nextCode(f, i + 1);
     // A blacklisted function is called: its name followed by "(" (WAITFOR
     // DELAY has no parenthesis).
