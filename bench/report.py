@@ -235,25 +235,43 @@ def main():
     pages = load_jsonl(os.path.join(r, "pages.jsonl"))
     if pages:
         md.append("### Instructions per request (`bench/run.sh pages`, php-cgi under callgrind)\n")
-        md.append("| endpoint | without | with php-rasp | ratio (throughput, CPU-bound) | added per request |")
-        md.append("|---|---:|---:|---:|---:|")
+        medians = "on_median" in pages[0]
+        if medians:
+            md.append("| endpoint | without (median) | with php-rasp (median) | ratio (throughput, CPU-bound) | added per request | "
+                      "mean without → with | largest request with |")
+            md.append("|---|---:|---:|---:|---:|---:|---:|")
+        else:
+            md.append("| endpoint | without | with php-rasp | ratio (throughput, CPU-bound) | added per request |")
+            md.append("|---|---:|---:|---:|---:|")
         for p in pages:
-            if "requests" in p:
+            if medians:
+                off, on = p["off_median"], p["on_median"]
+            elif "requests" in p:
                 off, on = p["off"], p["on"]
             else:  # older runs: two processes of n1 and n2 requests
                 n = p["n2"] - p["n1"]
                 off = (p["off"][1] - p["off"][0]) / n
                 on = (p["on"][1] - p["on"][0]) / n
-            md.append(f"| {ENDPOINT_NAMES.get(p['endpoint'], p['endpoint'])} | {off / 1e6:.2f} M | {on / 1e6:.2f} M | "
-                      f"**{off / on:.3f}x** | {(on - off) / 1e6:+.2f} M ({(on - off) / off * 100:+.1f} %) |")
+            row = (f"| {ENDPOINT_NAMES.get(p['endpoint'], p['endpoint'])} | {off / 1e6:.3f} M | {on / 1e6:.3f} M | "
+                   f"**{off / on:.3f}x** | {(on - off) / 1e6:+.3f} M ({(on - off) / off * 100:+.1f} %) |")
+            if medians:
+                row += f" {p['off'] / 1e6:.3f} → {p['on'] / 1e6:.3f} M | {p['on_max'] / 1e6:.2f} M |"
+            md.append(row)
         if "requests" in pages[0]:
             counts = ", ".join(f"{ENDPOINT_NAMES.get(p['endpoint'], p['endpoint'])}: the last {p['measured']} "
                                f"of {p['requests']}" for p in pages)
+            what = ("the median" if medians else "the mean")
             md.append(f"\nOne php-cgi process per side serves the same request repeatedly (`-T`) and callgrind "
-                      f"counts each request; the table gives the mean of the last requests ({counts}): a warm "
+                      f"counts each request; the table gives {what} of the last requests ({counts}): a warm "
                       "worker, without start-up, the snapshot the standalone extension builds, or V8's warm-up "
                       "(its JIT tiers up over the first tens of checks). Instruction counts do not depend on "
                       "other load; for CPU-bound PHP, their ratio is the throughput ratio.\n")
+            if medians:
+                md.append("The mean also counts what a worker pays now and then rather than per request: V8's "
+                          "garbage collections and, once per worker, TurboFan compiling a large handler on the "
+                          "PHP thread (tens of millions of instructions in one request; the largest request "
+                          "shows it). Over a worker's thousands of requests the mean tends to the median plus "
+                          "the collections.\n")
         else:
             md.append(f"\nOne php-cgi process serves {pages[0]['n1']} and then {pages[0]['n2']} requests (`-T`); the difference "
                       "divided by the extra requests leaves out start-up (and the snapshot the standalone extension builds). "

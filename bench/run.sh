@@ -474,7 +474,7 @@ micro() {
 # builds, and V8's warm-up (its JIT tiers up over the first tens of checks;
 # a php-fpm worker serves thousands) are left out. Unlike wall-clock and CPU
 # time, these counts do not move with other people's load.
-page_ir() { # side script query-string uri host requests measured -> mean instructions
+page_ir() { # side script query-string uri host requests measured -> "mean median max" instructions
   local side=$1 script=$2 qs=$3 uri=$4 host=$5 n=$6 m=$7 ext_args=()
   [ "$side" = on ] && ext_args=(-d "extension=$(ext_path)" -d "rasp.root_dir=$dir/root-pages")
   local f="$dir/pages.$$.cg"
@@ -488,13 +488,14 @@ page_ir() { # side script query-string uri host requests measured -> mean instru
       valgrind --tool=callgrind --dump-after=php_request_shutdown --callgrind-out-file="$f" \
       php-cgi8.2 -d opcache.enable=1 -d opcache.enable_cli=1 "${ext_args[@]}" -T "$n" "$script" \
       >/dev/null 2>"$dir/log/pages.err" )
-  local i sum=0
+  local i counts=()
   for i in $(seq $((n - m + 1)) "$n"); do
     [ -f "$f.$i" ] || { log "pages: no count for request $i (see $dir/log/pages.err)"; rm -f "$f" "$f".*; return 1; }
-    sum=$((sum + $(awk '/^(summary|totals):/ {print $2; exit}' "$f.$i")))
+    counts+=("$(awk '/^(summary|totals):/ {print $2; exit}' "$f.$i")")
   done
   rm -f "$f" "$f".*
-  echo $((sum / m))
+  printf '%s\n' "${counts[@]}" | sort -n | awk '{ v[NR] = $1; s += $1 } END {
+    printf "%d %d %d\n", s / NR, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }'
 }
 
 pages() {
@@ -515,10 +516,10 @@ pages() {
     local qs=""; [[ "$path" == *\?* ]] && qs=${path#*\?}
     log "pages: $name under callgrind ($n requests per side, the last $m measured)"
     local o p
-    o=$(page_ir off "$script" "$qs" "$path" "$host" "$n" "$m") && p=$(page_ir on "$script" "$qs" "$path" "$host" "$n" "$m") || continue
-    printf '{"endpoint":"%s","requests":%d,"measured":%d,"off":%s,"on":%s}\n' \
-      "$name" "$n" "$m" "$o" "$p" >>"$out/pages.jsonl"
-    log "pages: $name off $o on $p instructions per request"
+    o=($(page_ir off "$script" "$qs" "$path" "$host" "$n" "$m")) && p=($(page_ir on "$script" "$qs" "$path" "$host" "$n" "$m")) || continue
+    printf '{"endpoint":"%s","requests":%d,"measured":%d,"off":%s,"on":%s,"off_median":%s,"on_median":%s,"off_max":%s,"on_max":%s}\n' \
+      "$name" "$n" "$m" "${o[0]}" "${p[0]}" "${o[1]}" "${p[1]}" "${o[2]}" "${p[2]}" >>"$out/pages.jsonl"
+    log "pages: $name off ${o[*]} on ${p[*]} instructions per request (mean median max)"
   done < <(ENDPOINTS=${PAGES_ENDPOINTS:-home search sql_endpoint} endpoints)
 }
 
