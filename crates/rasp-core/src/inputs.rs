@@ -162,9 +162,11 @@ pub struct RequestInputs {
     /// One matcher per minimum length asked for (gates ask for one or two).
     matchers: RefCell<Vec<(usize, u32, Matcher)>>,
     /// A substring searcher and the UTF-16 length of each value, made on
-    /// the first [`RequestInputs::occurring_in`]: a request's later checks
+    /// the second [`RequestInputs::occurring_in`]: a request's later checks
     /// search with them again.
     finders: RefCell<Option<Vec<(memchr::memmem::Finder<'static>, usize)>>>,
+    /// Whether `occurring_in` ran before.
+    searched: std::cell::Cell<bool>,
 }
 
 /// Length in UTF-16 code units (JavaScript's `.length`).
@@ -239,6 +241,7 @@ impl RequestInputs {
             inputs: b.out,
             matchers: RefCell::new(Vec::new()),
             finders: RefCell::new(None),
+            searched: std::cell::Cell::new(false),
         }
     }
 
@@ -324,6 +327,20 @@ impl RequestInputs {
     /// without the list crossing to it.
     pub fn occurring_in(&self, text: &str, min_length: usize) -> Vec<usize> {
         let min = min_length.max(1);
+        let long_enough = |i: &Input| i.value.len() >= min && (min == 1 || js_len(&i.value) >= min);
+        if !self.searched.replace(true) {
+            // A request's first text (often its only one): a one-shot search
+            // per value; building a searcher costs more than one search.
+            return self
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| {
+                    i.value.len() <= text.len() && long_enough(i) && text.contains(i.value.as_str())
+                })
+                .map(|(at, _)| at)
+                .collect();
+        }
         let mut finders = self.finders.borrow_mut();
         let finders = finders.get_or_insert_with(|| {
             self.inputs
