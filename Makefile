@@ -34,8 +34,12 @@ test: deps-test
 	$(MAKE) --no-print-directory test-rust test-plugin test-phpt test-compat test-fpm test-agent test-logship \
 	  test-types test-docker-lint test-quickstart test-reliability
 
+# The extension's unit-test binary links libnode without the cdylib's rpath:
+# it runs against the unpacked copy (RASP_LIBNODE_PREFIX, as rasp-v8's build).
+LIBNODE_LIBDIR := $(or $(RASP_LIBNODE_PREFIX),$(CURDIR)/.deps/libnode)/usr/lib/$(shell uname -m)-linux-gnu
+
 test-rust:
-	$(CARGO) test --release --workspace
+	LD_LIBRARY_PATH=$(LIBNODE_LIBDIR)$${LD_LIBRARY_PATH:+:$$LD_LIBRARY_PATH} $(CARGO) test --release --workspace
 
 # Plugin unit tests: the JSON fixtures of plugins/official/tests judged by the
 # official plugin in V8, without PHP (`rasp plugin test`, docs/plugin-api.md).
