@@ -272,9 +272,8 @@ unsafe extern "C" fn rinit(_ty: i32, _module: i32) -> i32 {
             runtime::on_request_start();
             let cfg = state::config();
             response::on_request_start(&cfg);
-            if BASELINE_PID.swap(std::process::id() as usize, Ordering::Relaxed)
-                != std::process::id() as usize
-            {
+            let pid = state::pid() as usize;
+            if BASELINE_PID.swap(pid, Ordering::Relaxed) != pid {
                 policy::check_baseline(&cfg);
             }
             hooks::on_request_start();

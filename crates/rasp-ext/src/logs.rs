@@ -195,7 +195,7 @@ pub fn rasp_at(root: &Path, lvl: &str, message: &str) {
 /// End of request: lets the writer report suppressed lines and failures.
 pub fn tick() {
     if let Ok(open) = OPEN.lock() {
-        if let Some(o) = open.as_ref().filter(|o| o.pid == std::process::id()) {
+        if let Some(o) = open.as_ref().filter(|o| o.pid == crate::state::pid()) {
             as_log_owner(o.owner, || o.logs.tick());
         }
     }

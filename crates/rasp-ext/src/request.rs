@@ -59,7 +59,7 @@ pub fn begin() {
         s.set(n);
         // Serials must differ across processes too: the engine keys its cached
         // context on them, and a worker's isolate may outlive a fork.
-        (std::process::id() as u64) << 40 | (n & ((1 << 40) - 1))
+        (crate::state::pid() as u64) << 40 | (n & ((1 << 40) - 1))
     });
     REQ.with(|r| {
         *r.borrow_mut() = RequestState {

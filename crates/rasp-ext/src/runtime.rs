@@ -187,7 +187,7 @@ fn switch_generation(seg: &shm::Segment) -> bool {
 /// dir must not add seconds to every request.
 fn await_first_generation(seg: &shm::Segment) -> Option<Arc<shm::Generation>> {
     static WAITED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let pid = std::process::id();
+    let pid = crate::state::pid();
     let waited = WAITED.swap(pid, std::sync::atomic::Ordering::Relaxed) == pid;
     let deadline = Instant::now() + Duration::from_secs(if waited { 0 } else { 3 });
     loop {

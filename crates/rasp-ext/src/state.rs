@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
 
 use rasp_core::RaspConfig;
@@ -23,6 +23,30 @@ pub struct Settings {
 }
 
 static SETTINGS: RwLock<Option<Arc<Settings>>> = RwLock::new(None);
+
+/// This process's id, without a `getpid` system call per use (a request
+/// asked ~5 times): cached, and forgotten in a forked child (php-fpm
+/// workers, `pcntl_fork`) by a `pthread_atfork` handler.
+pub fn pid() -> u32 {
+    static PID: AtomicU32 = AtomicU32::new(0);
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    extern "C" fn forget_in_child() {
+        PID.store(0, Ordering::Relaxed);
+    }
+    HOOK.call_once(|| {
+        // SAFETY: registers a handler that only stores to an atomic, which
+        // is async-signal-safe and valid in a freshly forked child.
+        unsafe { libc::pthread_atfork(None, None, Some(forget_in_child)) };
+    });
+    match PID.load(Ordering::Relaxed) {
+        0 => {
+            let p = std::process::id();
+            PID.store(p, Ordering::Relaxed);
+            p
+        }
+        p => p,
+    }
+}
 
 /// Bits of [`FLAGS`]: inside a request; running a check (nothing we do may
 /// re-enter a hook). One thread-local for both: every hooked call reads
@@ -137,5 +161,34 @@ impl CheckGuard {
 impl Drop for CheckGuard {
     fn drop(&mut self) {
         set_flag(IN_CHECK, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pid_is_the_childs_after_fork() {
+        let parent = super::pid();
+        assert_eq!(parent, std::process::id());
+        // SAFETY: the child only reads atomics, calls getpid and _exits; the
+        // parent waits for it.
+        unsafe {
+            match libc::fork() {
+                0 => {
+                    let ok = super::pid() == std::process::id() && super::pid() != parent;
+                    libc::_exit(if ok { 0 } else { 1 });
+                }
+                child if child > 0 => {
+                    let mut status = 0;
+                    assert_eq!(libc::waitpid(child, &mut status, 0), child);
+                    assert!(
+                        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+                        "child saw a stale pid"
+                    );
+                }
+                _ => panic!("fork failed"),
+            }
+        }
+        assert_eq!(super::pid(), parent);
     }
 }

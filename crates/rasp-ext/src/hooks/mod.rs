@@ -545,7 +545,7 @@ static COPIES_DONE_PID: AtomicUsize = AtomicUsize::new(0);
 /// Points the get_method copies at our wrappers; needs an object to ask,
 /// so it runs at the first RINIT of each process.
 fn patch_get_method_copies() {
-    let pid = std::process::id() as usize;
+    let pid = crate::state::pid() as usize;
     if COPIES_DONE_PID.swap(pid, Ordering::Relaxed) == pid {
         return;
     }
