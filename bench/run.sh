@@ -548,6 +548,17 @@ hooked() {
     | tee "$out/hooked-callgrind.txt"
 }
 
+# The machine and the commit measured, for the report's header: written by
+# every part that measures, so a partial rerun is labelled with its commit.
+machine() {
+  mkdir -p "$out"
+  { echo "{\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\","
+    echo "\"cores\":$(nproc),\"mem_gb\":$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo),"
+    echo "\"kernel\":\"$(uname -r)\",\"php\":\"$("$PHP" -r 'echo PHP_VERSION;')\","
+    echo "\"date\":\"$(date -u +%FT%TZ)\",\"commit\":\"$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
+  } >"$out/machine.json"
+}
+
 report() {
   local py=python3
   [ -x "$dir/venv/bin/python" ] && py="$dir/venv/bin/python"
@@ -556,21 +567,16 @@ report() {
 
 case "${1:-all}" in
   install) install ;;
-  web) web ;;
-  pages) ext_path >/dev/null; start_stack "$(ext_path)"; trap stop EXIT; verify; mkdir -p "$out"; pages; stop; trap - EXIT ;;
-  micro) micro ;;
+  web) machine; web ;;
+  pages) machine; ext_path >/dev/null; start_stack "$(ext_path)"; trap stop EXIT; verify; mkdir -p "$out"; pages; stop; trap - EXIT ;;
+  micro) machine; micro ;;
   hooked) hooked ;;
   report) report ;;
   start) start_stack "$(ext_path)"; verify; endpoints ;;
   stop) stop ;;
   all)
     install
-    mkdir -p "$out"
-    { echo "{\"cpu\":\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\","
-      echo "\"cores\":$(nproc),\"mem_gb\":$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo),"
-      echo "\"kernel\":\"$(uname -r)\",\"php\":\"$("$PHP" -r 'echo PHP_VERSION;')\","
-      echo "\"date\":\"$(date -u +%FT%TZ)\",\"commit\":\"$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)\"}"
-    } >"$out/machine.json"
+    machine
     web
     hooked
     micro
