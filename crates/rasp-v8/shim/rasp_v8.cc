@@ -98,10 +98,14 @@ class BoundedAllocator : public ArrayBuffer::Allocator {
   std::atomic<size_t> used_{0};
 };
 
+// Bytes of token arrays alive in this process (all isolates), and the bound.
+std::atomic<size_t> g_token_bytes{0};
+constexpr size_t kTokenBudget = 64 * 1024 * 1024;
+
 // The tokens as a Uint32Array over a vector of their own: no number per
 // element to make. The store is not the bounded allocator's, whose refusal
-// inside ArrayBuffer::New is fatal; the token limit bounds it (100k tokens,
-// 1.2 MB).
+// inside ArrayBuffer::New is fatal: the token limit bounds one array (100k
+// tokens, 1.2 MB), kTokenBudget all of them.
 void TokensToArray(void *ud, const uint32_t *flat, size_t len) {
   auto *out = static_cast<std::vector<uint32_t> *>(ud);
   out->assign(flat, flat + len);
@@ -142,11 +146,28 @@ void Tokenize(const FunctionCallbackInfo<Value> &info, bool sql) {
       g_natives.cmd_tokenize(buf.data(), len, 1, toks.get(), TokensToArray);
   }
   size_t n = toks->size();
+  size_t bytes = n * sizeof(uint32_t);
+  // Token arrays live outside the V8 heap and its limit: a plugin keeping
+  // every one it gets must meet a bound too. Over it, a full GC first (the
+  // arrays may just be dead), then an exception the plugin sees.
+  if (g_token_bytes.load() + bytes > kTokenBudget) {
+    iso->LowMemoryNotification();
+    if (g_token_bytes.load() + bytes > kTokenBudget) {
+      iso->ThrowException(Exception::RangeError(String::NewFromUtf8Literal(
+          iso, "tokenize: plugins hold 64 MB of token arrays already; drop some")));
+      return;
+    }
+  }
+  g_token_bytes += bytes;
   toks->reserve(1);  // a non-null data pointer even with no tokens
   void *data = toks->data();
   std::shared_ptr<BackingStore> store = ArrayBuffer::NewBackingStore(
-      data, n * sizeof(uint32_t),
-      [](void *, size_t, void *v) { delete static_cast<std::vector<uint32_t> *>(v); }, toks.release());
+      data, bytes,
+      [](void *, size_t len, void *v) {
+        g_token_bytes -= len;
+        delete static_cast<std::vector<uint32_t> *>(v);
+      },
+      toks.release());
   info.GetReturnValue().Set(Uint32Array::New(ArrayBuffer::New(iso, store), 0, n));
 }
 

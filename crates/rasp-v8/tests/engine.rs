@@ -277,6 +277,37 @@ fn heap_eater_is_stopped_and_engine_poisoned() {
     );
 }
 
+/// Token arrays live outside the V8 heap (and its limit): a plugin that
+/// keeps every one it gets meets their own bound as an exception it can
+/// see, the check ends as a plugin error, and once it lets go, tokenizing
+/// works again.
+#[test]
+fn plugins_hoarding_token_arrays_get_an_error_not_a_crash() {
+    let src = r#"
+        const p = new RASP('hoarder');
+        let kept = [];
+        p.register('sql', function (params) {
+            const q = 'x '.repeat(50000);
+            if (params.query === 'free') { kept = []; return { action: 'log', message: String(RASP.sql_tokenize_flat(q).length) }; }
+            while (true) kept.push(RASP.sql_tokenize_flat(q, 'mysql'));
+        });
+    "#;
+    let mut o = opts();
+    o.timeout = Duration::from_secs(30);
+    let mut e = Engine::from_sources(&[plugin("hoard.js", src)], &o).unwrap();
+    let out = e.check(CheckType::Sql, r#"{"query":"hoard"}"#, 1, || "{}".into());
+    assert!(out.fault.is_none(), "{out:?}");
+    assert_eq!(out.errors.len(), 1, "{out:?}");
+    assert!(
+        out.errors[0].message.contains("64 MB of token arrays"),
+        "{out:?}"
+    );
+    let out = e.check(CheckType::Sql, r#"{"query":"free"}"#, 1, || "{}".into());
+    assert!(out.errors.is_empty(), "{out:?}");
+    // The dropped arrays are collected when the bound is reached again.
+    assert_eq!(out.verdicts[0].message, "150000");
+}
+
 #[test]
 fn lenient_builds_leave_out_only_the_broken_plugins() {
     let (snap, skipped) = Snapshot::build_lenient(
