@@ -161,10 +161,10 @@ pub struct RequestInputs {
     inputs: Vec<Input>,
     /// One matcher per minimum length asked for (gates ask for one or two).
     matchers: RefCell<Vec<(usize, u32, Matcher)>>,
-    /// A substring searcher and the UTF-16 length of each value, made on
-    /// the second [`RequestInputs::occurring_in`]: a request's later checks
-    /// search with them again.
-    finders: RefCell<Option<Vec<(memchr::memmem::Finder<'static>, usize)>>>,
+    /// A substring searcher per value, made on the second
+    /// [`RequestInputs::occurring_in`]: a request's later checks search
+    /// with them again.
+    finders: RefCell<Option<Vec<memchr::memmem::Finder<'static>>>>,
     /// Whether `occurring_in` ran before.
     searched: std::cell::Cell<bool>,
 }
@@ -327,36 +327,31 @@ impl RequestInputs {
     /// without the list crossing to it.
     pub fn occurring_in(&self, text: &str, min_length: usize) -> Vec<usize> {
         let min = min_length.max(1);
-        let long_enough = |i: &Input| i.value.len() >= min && (min == 1 || js_len(&i.value) >= min);
-        if !self.searched.replace(true) {
-            // A request's first text (often its only one): a one-shot search
-            // per value; building a searcher costs more than one search.
-            return self
-                .inputs
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| {
-                    i.value.len() <= text.len() && long_enough(i) && text.contains(i.value.as_str())
-                })
-                .map(|(at, _)| at)
-                .collect();
-        }
+        // A request's first text (often its only one) is searched one-shot:
+        // building a searcher per value costs more than one search. Later
+        // texts search with searchers built once.
         let mut finders = self.finders.borrow_mut();
-        let finders = finders.get_or_insert_with(|| {
-            self.inputs
-                .iter()
-                .map(|i| {
-                    let f = memchr::memmem::Finder::new(i.value.as_bytes()).into_owned();
-                    (f, js_len(&i.value))
-                })
-                .collect()
-        });
+        if self.searched.replace(true) && finders.is_none() {
+            *finders = Some(
+                self.inputs
+                    .iter()
+                    .map(|i| memchr::memmem::Finder::new(i.value.as_bytes()).into_owned())
+                    .collect(),
+            );
+        }
+        let finders = finders.as_deref();
         self.inputs
             .iter()
-            .zip(finders.iter())
             .enumerate()
-            .filter(|(_, (i, (f, len)))| {
-                *len >= min && i.value.len() <= text.len() && f.find(text.as_bytes()).is_some()
+            .filter(|&(at, i)| {
+                let v = i.value.as_str();
+                v.len() <= text.len()
+                    && v.len() >= min
+                    && (min == 1 || js_len(v) >= min)
+                    && match finders {
+                        Some(f) => f[at].find(text.as_bytes()).is_some(),
+                        None => text.contains(v),
+                    }
             })
             .map(|(at, _)| at)
             .collect()
