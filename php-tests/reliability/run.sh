@@ -50,6 +50,7 @@ out=${out:-$(mktemp -d /tmp/rasp-reliability.XXXXXX)}
 mkdir -p "$out"
 skipped() { [[ ",$skip," == *",$1,"* ]]; }
 status=0
+failed=()
 t0=$(date +%s)
 run() { # name, command...
   local name=$1; shift
@@ -59,7 +60,7 @@ run() { # name, command...
   "$@" 2>&1 | tee "$out/$name.txt"
   local rc=${PIPESTATUS[0]}
   echo "== $name: $([ "$rc" = 0 ] && echo ok || echo "FAILED (rc $rc)") in $(( $(date +%s) - s )) s"
-  [ "$rc" = 0 ] || status=1
+  [ "$rc" = 0 ] || { status=1; failed+=("$name"); }
 }
 
 if [ "$short" = 1 ]; then
@@ -81,5 +82,12 @@ else
   run phpt "$repo/php-tests/run-phpt.sh" "$ext" "$here/phpt"
   run leak "$here/leak.sh" "$ext" "$out/leak"
 fi
+# CI keeps only the tail of the output: what failed goes last.
+for name in "${failed[@]}"; do
+  echo "== $name failed; its failing lines:"
+  grep -E 'FAIL|Traceback|^[A-Za-z.]*Error|"(errors|wrong_status|attacks_unexplained|alarms_on_benign|crashes|workers_replaced|helpers_left|responses_without_request_id)"' \
+    "$out/$name.txt" | grep -v -E 'XFAIL|^ok ' | cut -c1-400 | tail -n 15
+  tail -n 3 "$out/$name.txt" | cut -c1-400
+done
 echo "reliability: $([ "$status" = 0 ] && echo ok || echo FAILED) in $(( $(date +%s) - t0 )) s; results in $out"
 exit "$status"
