@@ -171,11 +171,11 @@ impl Budget<'_> {
 
 const MAX_DEPTH: usize = 32;
 
-fn flatten(p: &Param, out: &mut Vec<Value>, budget: &mut Budget, depth: usize) {
+fn flatten(p: &Param, out: &mut Vec<String>, budget: &mut Budget, depth: usize) {
     match p {
         Param::Str(s) => {
             if budget.take() {
-                out.push(Value::String(budget.value(s)));
+                out.push(budget.value(s));
             }
         }
         Param::Arr(items) => {
@@ -189,22 +189,68 @@ fn flatten(p: &Param, out: &mut Vec<Value>, budget: &mut Budget, depth: usize) {
     }
 }
 
-fn params_object(sets: &[&[(Vec<u8>, Param)]], budget: &mut Budget) -> Map<String, Value> {
-    let mut obj = Map::new();
+/// Named values in first-seen order, as a JSON object keeps them: a name
+/// seen again finds its entry (a parameter of GET and POST, a header PHP
+/// reports twice, names that clip or lose bytes to the same string). Long
+/// lists get a hash index; a request may carry 20k names.
+struct Keyed<V> {
+    items: Vec<(String, V)>,
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl<V> Keyed<V> {
+    const INDEX_FROM: usize = 16;
+
+    fn new() -> Self {
+        Keyed {
+            items: Vec::new(),
+            index: None,
+        }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(ix) => ix.get(key).copied(),
+            None => self.items.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    /// The entry of `key`, made with `v` if new.
+    fn entry(&mut self, key: String, v: impl FnOnce() -> V) -> &mut V {
+        let at = match self.position(&key) {
+            Some(at) => at,
+            None => {
+                if let Some(ix) = &mut self.index {
+                    ix.insert(key.clone(), self.items.len());
+                } else if self.items.len() >= Self::INDEX_FROM {
+                    let mut ix: std::collections::HashMap<String, usize> = self
+                        .items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect();
+                    ix.insert(key.clone(), self.items.len());
+                    self.index = Some(ix);
+                }
+                self.items.push((key, v()));
+                self.items.len() - 1
+            }
+        };
+        &mut self.items[at].1
+    }
+}
+
+fn params_keyed(sets: &[&[(Vec<u8>, Param)]], budget: &mut Budget) -> Vec<(String, Vec<String>)> {
+    let mut out: Keyed<Vec<String>> = Keyed::new();
     for set in sets {
         for (k, v) in set.iter() {
             let key = lossy(clip(k, 256)).into_owned();
             let mut vals = Vec::new();
             flatten(v, &mut vals, budget, 0);
-            match obj.get_mut(&key) {
-                Some(Value::Array(existing)) => existing.extend(vals),
-                _ => {
-                    obj.insert(key, Value::Array(vals));
-                }
-            }
+            out.entry(key, Vec::new).extend(vals);
         }
     }
-    obj
+    out.items
 }
 
 /// Keeps at most the budget's leaves of a parsed JSON body, clipping strings.
@@ -254,41 +300,87 @@ fn parse_json(input: &RequestInput, cfg: &ContextConfig) -> Result<Option<Value>
         .map_err(|_| ())
 }
 
-/// Builds the `context` object of the plugin API.
-pub fn build_context(input: &RequestInput, cfg: &ContextConfig) -> (Value, Truncation) {
-    let mut budget = Budget {
-        cfg,
-        values_left: cfg.max_values,
-        t: Truncation::default(),
-    };
-    let parameter = params_object(&[&input.get, &input.post], &mut budget);
-    let json = match parse_json(input, cfg) {
-        Ok(Some(v)) => prune_json(v, &mut budget, 0),
-        Ok(None) => Value::Object(Map::new()),
-        Err(()) => {
-            budget.t.json_skipped = true;
-            Value::Object(Map::new())
-        }
-    };
-    let mut cookie = Map::new();
-    for (k, v) in &input.cookies {
-        if let Param::Str(s) = v {
-            if budget.take() {
-                cookie.insert(
-                    lossy(clip(k, 256)).into_owned(),
-                    Value::String(budget.value(s)),
-                );
+/// The parts of the `context` that request values are drawn from
+/// (`parameter`, `json`, `body`, `cookie`, `header`), under the same
+/// limits. The check gates need only these: building the whole context as
+/// a JSON tree for them was most of what the extension added to a request
+/// with one SQL query. [`build_context`] is made from the same parts, so
+/// the gates and the plugins see the same values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestValues {
+    /// GET then POST, each name once, its values flattened in order.
+    pub parameter: Vec<(String, Vec<String>)>,
+    /// The parsed JSON body within its limits; an empty object when there
+    /// is none.
+    pub json: Value,
+    /// The start of the raw body (`context.body`).
+    pub body: String,
+    pub cookie: Vec<(String, String)>,
+    pub header: Vec<(String, String)>,
+}
+
+impl RequestValues {
+    /// The parts of `input`'s context, and what the limits left out.
+    pub fn of(input: &RequestInput, cfg: &ContextConfig) -> (RequestValues, Truncation) {
+        let mut budget = Budget {
+            cfg,
+            values_left: cfg.max_values,
+            t: Truncation::default(),
+        };
+        let parameter = params_keyed(&[&input.get, &input.post], &mut budget);
+        let json = match parse_json(input, cfg) {
+            Ok(Some(v)) => prune_json(v, &mut budget, 0),
+            Ok(None) => Value::Object(Map::new()),
+            Err(()) => {
+                budget.t.json_skipped = true;
+                Value::Object(Map::new())
+            }
+        };
+        let mut cookie: Keyed<String> = Keyed::new();
+        for (k, v) in &input.cookies {
+            if let Param::Str(s) = v {
+                if budget.take() {
+                    let v = budget.value(s);
+                    *cookie.entry(lossy(clip(k, 256)).into_owned(), String::new) = v;
+                }
             }
         }
+        let mut header: Keyed<String> = Keyed::new();
+        for (k, v) in &input.headers {
+            *header.entry(k.clone(), String::new) =
+                lossy(clip(v, cfg.max_value_bytes)).into_owned();
+        }
+        let values = RequestValues {
+            parameter,
+            json,
+            body: lossy(clip(&input.body, cfg.body_maxbytes)).into_owned(),
+            cookie: cookie.items,
+            header: header.items,
+        };
+        (values, budget.t)
     }
-    let mut header = Map::new();
-    for (k, v) in &input.headers {
-        header.insert(
-            k.clone(),
-            Value::String(lossy(clip(v, cfg.max_value_bytes)).into_owned()),
-        );
-    }
-    let ctx = serde_json::json!({
+}
+
+/// Builds the `context` object of the plugin API.
+pub fn build_context(input: &RequestInput, cfg: &ContextConfig) -> (Value, Truncation) {
+    let (values, t) = RequestValues::of(input, cfg);
+    (context_of(input, cfg, values), t)
+}
+
+/// The `context` object of `input` with its [`RequestValues`].
+pub fn context_of(input: &RequestInput, cfg: &ContextConfig, values: RequestValues) -> Value {
+    let strings = |items: Vec<(String, String)>| -> Map<String, Value> {
+        items
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect()
+    };
+    let parameter: Map<String, Value> = values
+        .parameter
+        .into_iter()
+        .map(|(k, vs)| (k, Value::Array(vs.into_iter().map(Value::String).collect())))
+        .collect();
+    serde_json::json!({
         "requestId": input.request_id,
         "url": input.url(),
         "path": lossy(input.path()),
@@ -297,19 +389,18 @@ pub fn build_context(input: &RequestInput, cfg: &ContextConfig) -> (Value, Trunc
         "querystring": lossy(clip(&input.query_string, cfg.max_value_bytes * 4)),
         "remoteAddr": input.remote_addr,
         "clientIp": input.client_ip(&cfg.clientip_header),
-        "header": header,
+        "header": strings(values.header),
         "parameter": parameter,
-        "cookie": cookie,
-        "json": json,
-        "body": lossy(clip(&input.body, cfg.body_maxbytes)),
+        "cookie": strings(values.cookie),
+        "json": values.json,
+        "body": values.body,
         "server": {
             "language": "php",
             "version": input.php_version,
             "os": input.os,
         },
         "appBasePath": input.document_root,
-    });
-    (ctx, budget.t)
+    })
 }
 
 #[cfg(test)]

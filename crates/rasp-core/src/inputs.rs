@@ -18,6 +18,8 @@ use std::collections::HashSet;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde_json::Value;
 
+use crate::context::RequestValues;
+
 /// Which values count, from the plugin's `algorithmConfig.meta`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct InputOptions {
@@ -178,11 +180,7 @@ impl RequestInputs {
     /// The values of the request described by `context` (the JSON the
     /// plugins receive).
     pub fn from_context(context: &Value, opts: &InputOptions) -> RequestInputs {
-        let mut b = Builder {
-            out: Vec::new(),
-            seen: HashSet::new(),
-            opts,
-        };
+        let mut b = Builder::new(opts);
         if let Some(params) = context.get("parameter").and_then(Value::as_object) {
             for (name, vals) in params {
                 match vals {
@@ -198,31 +196,10 @@ impl RequestInputs {
                 }
             }
         }
-        let json = context.get("json");
-        let empty = match json {
-            None | Some(Value::Null) => true,
-            Some(Value::Object(m)) => m.is_empty(),
-            _ => false,
-        };
-        let sniffed;
-        let json = match (empty, context.get("body").and_then(Value::as_str)) {
-            // A JSON body sent with another content type is still JSON to
-            // the application.
-            (true, Some(body)) if body.len() < MAX_SNIFFED_BODY => {
-                let t = body.trim_start();
-                if t.starts_with('{') || t.starts_with('[') {
-                    sniffed = serde_json::from_str::<Value>(body).ok();
-                    sniffed.as_ref()
-                } else {
-                    json
-                }
-            }
-            _ => json,
-        };
-        if let Some(json) = json {
-            let mut budget = MAX_JSON_LEAVES;
-            b.walk(json, &mut String::new(), 0, &mut budget);
-        }
+        b.json_body(
+            context.get("json"),
+            context.get("body").and_then(Value::as_str),
+        );
         if let Some(cookies) = context.get("cookie").and_then(Value::as_object) {
             for (name, v) in cookies {
                 if let Value::String(s) = v {
@@ -237,12 +214,28 @@ impl RequestInputs {
                 }
             }
         }
-        RequestInputs {
-            inputs: b.out,
-            matchers: RefCell::new(Vec::new()),
-            finders: RefCell::new(None),
-            searched: std::cell::Cell::new(false),
+        b.finish()
+    }
+
+    /// The same list as [`RequestInputs::from_context`] of the context made
+    /// from `values`, without making it (see [`RequestValues`]).
+    pub fn from_values(values: &RequestValues, opts: &InputOptions) -> RequestInputs {
+        let mut b = Builder::new(opts);
+        for (name, vals) in &values.parameter {
+            for v in vals {
+                b.add(Source::Parameter, name, v);
+            }
         }
+        b.json_body(Some(&values.json), Some(&values.body));
+        for (name, v) in &values.cookie {
+            b.add(Source::Cookie, name, v);
+        }
+        for want in &opts.headers {
+            if let Some((_, v)) = values.header.iter().find(|(k, _)| k == want) {
+                b.add(Source::Header, want, v);
+            }
+        }
+        b.finish()
     }
 
     pub fn inputs(&self) -> &[Input] {
@@ -393,7 +386,53 @@ struct Builder<'a> {
     opts: &'a InputOptions,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(opts: &'a InputOptions) -> Self {
+        Builder {
+            out: Vec::new(),
+            seen: HashSet::new(),
+            opts,
+        }
+    }
+
+    fn finish(self) -> RequestInputs {
+        RequestInputs {
+            inputs: self.out,
+            matchers: RefCell::new(Vec::new()),
+            finders: RefCell::new(None),
+            searched: std::cell::Cell::new(false),
+        }
+    }
+
+    /// The leaves of the JSON body: the parsed `json`, or when it is
+    /// missing or an empty object, a `body` that parses as JSON (a JSON
+    /// body sent with another content type is still JSON to the
+    /// application).
+    fn json_body(&mut self, json: Option<&Value>, body: Option<&str>) {
+        let empty = match json {
+            None | Some(Value::Null) => true,
+            Some(Value::Object(m)) => m.is_empty(),
+            _ => false,
+        };
+        let sniffed;
+        let json = match (empty, body) {
+            (true, Some(body)) if body.len() < MAX_SNIFFED_BODY => {
+                let t = body.trim_start();
+                if t.starts_with('{') || t.starts_with('[') {
+                    sniffed = serde_json::from_str::<Value>(body).ok();
+                    sniffed.as_ref()
+                } else {
+                    json
+                }
+            }
+            _ => json,
+        };
+        if let Some(json) = json {
+            let mut budget = MAX_JSON_LEAVES;
+            self.walk(json, &mut String::new(), 0, &mut budget);
+        }
+    }
+
     fn add(&mut self, source: Source, name: &str, value: &str) {
         if js_len(value) < self.opts.min_length || self.seen.contains(value) {
             return;

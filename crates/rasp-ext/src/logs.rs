@@ -227,15 +227,19 @@ pub fn status_rows() -> Vec<(String, String)> {
 fn request_info() -> RequestInfo {
     let input = request::input();
     let cfg = state::config();
-    let (ctx, _) = rasp_core::context::build_context(&input, &cfg.context);
-    let header = ctx["header"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect()
+    // The context's parts, not the context: the same values, no JSON tree.
+    let values = request::values();
+    let header = values.header.iter().cloned().collect();
+    let parameter = values
+        .parameter
+        .iter()
+        .map(|(k, vs)| {
+            (
+                k.clone(),
+                Value::Array(vs.iter().cloned().map(Value::String).collect()),
+            )
         })
-        .unwrap_or_default();
+        .collect();
     RequestInfo {
         request_id: input.request_id.clone(),
         request_method: input.method.to_ascii_lowercase(),
@@ -246,8 +250,8 @@ fn request_info() -> RequestInfo {
         attack_source: input.remote_addr.clone(),
         client_ip: input.client_ip(&cfg.context.clientip_header),
         header,
-        parameter: ctx["parameter"].as_object().cloned().unwrap_or_default(),
-        body: ctx["body"].as_str().unwrap_or("").to_string(),
+        parameter,
+        body: values.body.clone(),
     }
 }
 

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use ext_php_rs::types::Zval;
-use rasp_core::context::{Param, RequestInput};
+use rasp_core::context::{Param, RequestInput, RequestValues};
 use rasp_core::inputs::{InputOptions, RequestInputs};
 use rasp_core::{CheckTypeSet, RaspConfig};
 
@@ -19,6 +19,7 @@ struct RequestState {
     input: Option<Rc<RequestInput>>,
     context: Option<Rc<String>>,
     context_value: Option<Rc<serde_json::Value>>,
+    values: Option<Rc<RequestValues>>,
     /// Request values by the options they were built with (check gates).
     inputs: Vec<(Arc<InputOptions>, Rc<RequestInputs>)>,
     skip: Option<CheckTypeSet>,
@@ -114,13 +115,27 @@ pub fn input() -> Rc<RequestInput> {
     captured
 }
 
-/// The `context` object, built once per request.
+/// The parts of the context request values come from, once per request:
+/// gates need only these, not the context itself.
+pub fn values() -> Rc<RequestValues> {
+    if let Some(v) = REQ.with(|r| r.borrow().values.clone()) {
+        return v;
+    }
+    let cfg = crate::state::config();
+    let (values, _) = RequestValues::of(&input(), &cfg.context);
+    let values = Rc::new(values);
+    REQ.with(|r| r.borrow_mut().values = Some(values.clone()));
+    values
+}
+
+/// The `context` object, built once per request (only when a plugin reads
+/// it or an alarm needs it).
 fn context_value() -> Rc<serde_json::Value> {
     if let Some(c) = REQ.with(|r| r.borrow().context_value.clone()) {
         return c;
     }
     let cfg = crate::state::config();
-    let (ctx, _) = rasp_core::context::build_context(&input(), &cfg.context);
+    let ctx = rasp_core::context::context_of(&input(), &cfg.context, (*values()).clone());
     let ctx = Rc::new(ctx);
     REQ.with(|r| r.borrow_mut().context_value = Some(ctx.clone()));
     ctx
@@ -163,9 +178,9 @@ pub fn plugin_inputs(options_json: &str) -> Option<Rc<RequestInputs>> {
     Some(inputs(&plugin_options(options_json)?))
 }
 
-/// The request values built with `opts` from the same context the plugins
-/// receive (what `RASP.request_inputs(opts)` returns to them), once per
-/// request and options.
+/// The request values built with `opts` from the parts of the same context
+/// the plugins receive (what `RASP.request_inputs(opts)` returns to them),
+/// once per request and options.
 pub fn inputs(opts: &Arc<InputOptions>) -> Rc<RequestInputs> {
     // Gates hold their options in an Arc and the cache keeps a clone, so an
     // address seen here cannot have been reused for other options.
@@ -184,7 +199,7 @@ pub fn inputs(opts: &Arc<InputOptions>) -> Rc<RequestInputs> {
         }
         return i;
     }
-    let built = Rc::new(RequestInputs::from_context(&context_value(), opts));
+    let built = Rc::new(RequestInputs::from_values(&values(), opts));
     REQ.with(|r| r.borrow_mut().inputs.push((opts.clone(), built.clone())));
     built
 }
