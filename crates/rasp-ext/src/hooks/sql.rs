@@ -326,6 +326,11 @@ fn mysqli_connect_error(call: &Call, real: bool, ret: &Zval) -> Flow {
     if !check::wanted(CheckType::SqlException) {
         return Flow::Continue;
     }
+    // A connection made (mysqli_connect's object, connect()'s true): asking
+    // for the error would be two PHP calls per request for nothing.
+    if zend::is_object(ret) || zend::truthy(ret) == Some(true) {
+        return Flow::Continue;
+    }
     // `new mysqli()` returns nothing and reports through connect_errno.
     let (code, msg) = exception_error("mysqli_sql_exception").unwrap_or_else(|| {
         (
@@ -334,7 +339,6 @@ fn mysqli_connect_error(call: &Call, real: bool, ret: &Zval) -> Flow {
         )
     });
     if code.is_empty() || code == "0" {
-        let _ = ret;
         return Flow::Continue;
     }
     let (t, conn) = mysqli_target(call, mysqli_connect_first(call, real));
