@@ -139,6 +139,9 @@ pub struct Input {
 const FEW_VALUES: usize = 6;
 const AUTOMATON_AFTER: u32 = 32;
 
+/// Up to this many values, whether one is new is answered by a scan.
+const SCAN_SEEN_UP_TO: usize = 16;
+
 /// Leaves of the JSON body looked at; a huge body is not walked to the end.
 const MAX_JSON_LEAVES: usize = 10_000;
 const MAX_JSON_DEPTH: usize = 32;
@@ -149,6 +152,8 @@ const MAX_SNIFFED_BODY: usize = 1 << 20;
 /// "does any value occur in this text" (built on first use).
 #[derive(Debug)]
 enum Matcher {
+    /// Searched once, one-shot: searchers are built on the next search.
+    Later,
     /// No value is that long.
     Nothing,
     /// One substring searcher per value.
@@ -253,15 +258,24 @@ impl RequestInputs {
             return false;
         }
         let mut matchers = self.matchers.borrow_mut();
-        let at = match matchers.iter().position(|m| m.0 == min_length) {
-            Some(i) => i,
-            None => {
-                matchers.push((min_length, 0, self.finders(min_length)));
-                matchers.len() - 1
-            }
+        let Some(at) = matchers.iter().position(|m| m.0 == min_length) else {
+            // The first search at this length (a request's only one, often)
+            // is one-shot: building a searcher per value costs more.
+            matchers.push((min_length, 1, Matcher::Later));
+            let min = min_length.max(1);
+            return self.inputs.iter().any(|i| {
+                let v = i.value.as_str();
+                !v.is_empty()
+                    && v.len() <= text.len()
+                    && (min == 1 || js_len(v) >= min)
+                    && text.contains(v)
+            });
         };
         let (_, searches, m) = &mut matchers[at];
         *searches += 1;
+        if let Matcher::Later = m {
+            *m = self.finders(min_length);
+        }
         // Many values and many searches: now the automaton pays for itself.
         if *searches == AUTOMATON_AFTER {
             if let Matcher::Few(f) = m {
@@ -271,7 +285,7 @@ impl RequestInputs {
             }
         }
         match m {
-            Matcher::Nothing => false,
+            Matcher::Later | Matcher::Nothing => false,
             Matcher::Few(finders) => finders.iter().any(|f| f.find(text.as_bytes()).is_some()),
             Matcher::Values(ac) => ac.is_match(text),
             Matcher::Anything => true,
@@ -433,26 +447,45 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn add(&mut self, source: Source, name: &str, value: &str) {
-        if js_len(value) < self.opts.min_length || self.seen.contains(value) {
-            return;
+    /// Whether `value` is in the list already. A short list is scanned; a
+    /// long one (a request may carry thousands of values) gets a hash set.
+    fn seen(&mut self, value: &str) -> bool {
+        if self.out.len() < SCAN_SEEN_UP_TO {
+            return self.out.iter().any(|i| i.value == value);
         }
-        self.seen.insert(value.to_string());
+        if self.seen.is_empty() {
+            self.seen = self.out.iter().map(|i| i.value.clone()).collect();
+        }
+        self.seen.contains(value)
+    }
+
+    fn push(&mut self, source: Source, name: &str, value: String, decoded: Option<Decoding>) {
+        if self.out.len() >= SCAN_SEEN_UP_TO {
+            if self.seen.is_empty() {
+                self.seen = self.out.iter().map(|i| i.value.clone()).collect();
+            }
+            self.seen.insert(value.clone());
+        }
         self.out.push(Input {
             source,
             name: name.to_string(),
-            value: value.to_string(),
-            decoded: None,
+            value,
+            decoded,
         });
-        if self.opts.decode && js_len(value) <= self.opts.max_decode_length {
+    }
+
+    fn add(&mut self, source: Source, name: &str, value: &str) {
+        // UTF-16 length <= UTF-8 length: most values need no count.
+        let min = self.opts.min_length;
+        if (value.len() < min || (min > 1 && js_len(value) < min)) || self.seen(value) {
+            return;
+        }
+        self.push(source, name, value.to_string(), None);
+        let max = self.opts.max_decode_length;
+        if self.opts.decode && (value.len() <= max || js_len(value) <= max) {
             for (form, how) in decoded_forms(value) {
-                if self.seen.insert(form.clone()) {
-                    self.out.push(Input {
-                        source,
-                        name: name.to_string(),
-                        value: form,
-                        decoded: Some(how),
-                    });
+                if !self.seen(&form) {
+                    self.push(source, name, form, Some(how));
                 }
             }
         }

@@ -194,6 +194,21 @@ fn many_names_merge_as_few_do() {
     assert_eq!(values.header.len(), 20);
     assert_eq!(values.header[5], ("h5".to_string(), "x25".to_string()));
     let opts = InputOptions::default();
+    // Each distinct value once, past the point where the list hashes them.
+    let list = RequestInputs::from_values(&values, &opts);
+    let got: Vec<&str> = list.inputs().iter().map(|i| i.value.as_str()).collect();
+    let mut want: Vec<String> = Vec::new();
+    let all = values
+        .parameter
+        .iter()
+        .flat_map(|(_, vs)| vs.iter())
+        .chain(values.cookie.iter().map(|(_, v)| v));
+    for v in all {
+        if !want.contains(v) {
+            want.push(v.clone());
+        }
+    }
+    assert_eq!(got, want);
     let (ctx, _) = build_context(&input, &cfg);
     assert_eq!(
         RequestInputs::from_values(&values, &opts).inputs(),
