@@ -146,7 +146,7 @@ pub fn context_json() -> Rc<String> {
     if let Some(c) = REQ.with(|r| r.borrow().context.clone()) {
         return c;
     }
-    let json = Rc::new(context_value().to_string());
+    let json = Rc::new(serde_json::to_string(&*context_value()).unwrap_or_else(|_| "{}".into()));
     REQ.with(|r| r.borrow_mut().context = Some(json.clone()));
     json
 }
