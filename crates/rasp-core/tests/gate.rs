@@ -319,6 +319,25 @@ proptest! {
     }
 
     #[test]
+    fn occurring_in_agrees_with_a_naive_search(
+        vals in proptest::collection::vec("[ab%'/.é ]{0,6}", 0..30),
+        texts in proptest::collection::vec("[ab%'/.é ]{0,80}", 6),
+        min in 1usize..4,
+    ) {
+        // Texts long enough and values many enough for the byte-pair
+        // filter; the first text searched one-shot, the later with searchers.
+        let ctx = json!({ "parameter": { "v": vals } });
+        let inputs = RequestInputs::from_context(&ctx, &opts());
+        for text in &texts {
+            let naive: Vec<usize> = inputs.inputs().iter().enumerate()
+                .filter(|(_, i)| js_len(&i.value) >= min && !i.value.is_empty() && text.contains(&i.value))
+                .map(|(at, _)| at)
+                .collect();
+            prop_assert_eq!(inputs.occurring_in(text, min), naive);
+        }
+    }
+
+    #[test]
     fn decoders_never_panic(s in "\\PC{0,40}|[%&\\\\#;xuU0-9a-fA-F]{0,40}") {
         let _ = url_decode(&s);
         let _ = html_decode(&s);
