@@ -176,6 +176,13 @@ pub struct RequestInputs {
     searched: std::cell::Cell<bool>,
 }
 
+/// Whether `value` is long enough (`min` >= 1 UTF-16 units) and short
+/// enough to occur in `text`. UTF-16 length <= UTF-8 length, so only a
+/// value whose bytes pass needs counting, and only when `min` > 1.
+fn may_occur(value: &str, text: &str, min: usize) -> bool {
+    value.len() <= text.len() && value.len() >= min && (min == 1 || js_len(value) >= min)
+}
+
 /// Length in UTF-16 code units (JavaScript's `.length`).
 pub fn js_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
@@ -263,13 +270,10 @@ impl RequestInputs {
             // is one-shot: building a searcher per value costs more.
             matchers.push((min_length, 1, Matcher::Later));
             let min = min_length.max(1);
-            return self.inputs.iter().any(|i| {
-                let v = i.value.as_str();
-                !v.is_empty()
-                    && v.len() <= text.len()
-                    && (min == 1 || js_len(v) >= min)
-                    && text.contains(v)
-            });
+            return self
+                .inputs
+                .iter()
+                .any(|i| may_occur(&i.value, text, min) && text.contains(i.value.as_str()));
         };
         let (_, searches, m) = &mut matchers[at];
         *searches += 1;
@@ -351,13 +355,10 @@ impl RequestInputs {
             .iter()
             .enumerate()
             .filter(|&(at, i)| {
-                let v = i.value.as_str();
-                v.len() <= text.len()
-                    && v.len() >= min
-                    && (min == 1 || js_len(v) >= min)
+                may_occur(&i.value, text, min)
                     && match finders {
                         Some(f) => f[at].find(text.as_bytes()).is_some(),
-                        None => text.contains(v),
+                        None => text.contains(i.value.as_str()),
                     }
             })
             .map(|(at, _)| at)
@@ -447,24 +448,30 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Whether `value` is in the list already. A short list is scanned; a
-    /// long one (a request may carry thousands of values) gets a hash set.
-    fn seen(&mut self, value: &str) -> bool {
+    /// The set of the list's values once the list is long (a request may
+    /// carry thousands of values), made the first time it is; None while
+    /// a scan of the list is cheaper.
+    fn seen_set(&mut self) -> Option<&mut HashSet<String>> {
         if self.out.len() < SCAN_SEEN_UP_TO {
-            return self.out.iter().any(|i| i.value == value);
+            return None;
         }
         if self.seen.is_empty() {
             self.seen = self.out.iter().map(|i| i.value.clone()).collect();
         }
-        self.seen.contains(value)
+        Some(&mut self.seen)
+    }
+
+    /// Whether `value` is in the list already.
+    fn seen(&mut self, value: &str) -> bool {
+        match self.seen_set() {
+            Some(set) => set.contains(value),
+            None => self.out.iter().any(|i| i.value == value),
+        }
     }
 
     fn push(&mut self, source: Source, name: &str, value: String, decoded: Option<Decoding>) {
-        if self.out.len() >= SCAN_SEEN_UP_TO {
-            if self.seen.is_empty() {
-                self.seen = self.out.iter().map(|i| i.value.clone()).collect();
-            }
-            self.seen.insert(value.clone());
+        if let Some(set) = self.seen_set() {
+            set.insert(value.clone());
         }
         self.out.push(Input {
             source,
