@@ -361,25 +361,35 @@ impl RequestValues {
     }
 }
 
+impl RequestValues {
+    /// `context.parameter`: each name with the array of its values.
+    pub fn parameter_object(&self) -> Map<String, Value> {
+        self.parameter
+            .iter()
+            .map(|(k, vs)| {
+                (
+                    k.clone(),
+                    Value::Array(vs.iter().cloned().map(Value::String).collect()),
+                )
+            })
+            .collect()
+    }
+}
+
 /// Builds the `context` object of the plugin API.
 pub fn build_context(input: &RequestInput, cfg: &ContextConfig) -> (Value, Truncation) {
     let (values, t) = RequestValues::of(input, cfg);
-    (context_of(input, cfg, values), t)
+    (context_of(input, cfg, &values), t)
 }
 
 /// The `context` object of `input` with its [`RequestValues`].
-pub fn context_of(input: &RequestInput, cfg: &ContextConfig, values: RequestValues) -> Value {
-    let strings = |items: Vec<(String, String)>| -> Map<String, Value> {
+pub fn context_of(input: &RequestInput, cfg: &ContextConfig, values: &RequestValues) -> Value {
+    let strings = |items: &[(String, String)]| -> Map<String, Value> {
         items
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect()
     };
-    let parameter: Map<String, Value> = values
-        .parameter
-        .into_iter()
-        .map(|(k, vs)| (k, Value::Array(vs.into_iter().map(Value::String).collect())))
-        .collect();
     serde_json::json!({
         "requestId": input.request_id,
         "url": input.url(),
@@ -389,9 +399,9 @@ pub fn context_of(input: &RequestInput, cfg: &ContextConfig, values: RequestValu
         "querystring": lossy(clip(&input.query_string, cfg.max_value_bytes * 4)),
         "remoteAddr": input.remote_addr,
         "clientIp": input.client_ip(&cfg.clientip_header),
-        "header": strings(values.header),
-        "parameter": parameter,
-        "cookie": strings(values.cookie),
+        "header": strings(&values.header),
+        "parameter": values.parameter_object(),
+        "cookie": strings(&values.cookie),
         "json": values.json,
         "body": values.body,
         "server": {

@@ -230,16 +230,6 @@ fn request_info() -> RequestInfo {
     // The context's parts, not the context: the same values, no JSON tree.
     let values = request::values();
     let header = values.header.iter().cloned().collect();
-    let parameter = values
-        .parameter
-        .iter()
-        .map(|(k, vs)| {
-            (
-                k.clone(),
-                Value::Array(vs.iter().cloned().map(Value::String).collect()),
-            )
-        })
-        .collect();
     RequestInfo {
         request_id: input.request_id.clone(),
         request_method: input.method.to_ascii_lowercase(),
@@ -250,7 +240,7 @@ fn request_info() -> RequestInfo {
         attack_source: input.remote_addr.clone(),
         client_ip: input.client_ip(&cfg.context.clientip_header),
         header,
-        parameter,
+        parameter: values.parameter_object(),
         body: values.body.clone(),
     }
 }

@@ -135,7 +135,7 @@ fn context_value() -> Rc<serde_json::Value> {
         return c;
     }
     let cfg = crate::state::config();
-    let ctx = rasp_core::context::context_of(&input(), &cfg.context, (*values()).clone());
+    let ctx = rasp_core::context::context_of(&input(), &cfg.context, &values());
     let ctx = Rc::new(ctx);
     REQ.with(|r| r.borrow_mut().context_value = Some(ctx.clone()));
     ctx
