@@ -311,10 +311,10 @@ proptest! {
     ) {
         // 40 texts: occurs_in past its switch from one-by-one to the
         // automaton; occurring_in one-shot for the first text, with
-        // searchers for the later.
+        // searchers for the later, remembering the last (each text twice).
         let ctx = json!({ "parameter": { "v": vals } });
         let inputs = RequestInputs::from_context(&ctx, &opts());
-        for text in &texts {
+        for text in texts.iter().flat_map(|t| [t, t]) {
             let naive: Vec<usize> = inputs.inputs().iter().enumerate()
                 .filter(|(_, i)| js_len(&i.value) >= min && text.contains(&i.value))
                 .map(|(at, _)| at)
@@ -322,6 +322,23 @@ proptest! {
             prop_assert_eq!(inputs.occurs_in(text, min), !naive.is_empty());
             prop_assert_eq!(inputs.occurring_in(text, min), naive);
         }
+    }
+
+    #[test]
+    fn value_rows_are_the_json_of_the_entries(
+        vals in proptest::collection::vec("[a\"\\\\\u{0}-\u{1f}%é😀<&]{0,8}", 0..12),
+    ) {
+        let ctx = json!({ "parameter": { "n\"\\\u{1}": vals } });
+        let inputs = RequestInputs::from_context(&ctx, &opts());
+        let rows: Value = serde_json::from_str(&inputs.to_json()).expect("valid JSON");
+        let want: Vec<Value> = inputs.inputs().iter().map(|i| {
+            let mut row = json!({ "source": i.source.as_str(), "name": i.name, "value": i.value });
+            if let Some(d) = i.decoded {
+                row["decoded"] = json!(d.as_str());
+            }
+            row
+        }).collect();
+        prop_assert_eq!(rows, Value::Array(want));
     }
 
     #[test]
