@@ -317,12 +317,36 @@ fn judge(engine: &mut Engine, case: &Case, serial: u64, monitor: bool) -> Result
     // What the extension does first: the type's gate may keep the event
     // from V8 altogether. The plugin still judges it here, so a `when` that
     // would hide an event the plugin flags fails the case.
-    let gated = engine.gate(case.check).is_some_and(|g| {
-        !g.passes(&case.params, |o| {
-            std::rc::Rc::new(RequestInputs::from_context(&case.context, o))
-        })
-    });
-    let out = engine.check(case.check, &params, serial, || case.context.to_string());
+    let (gated, finding) = match engine.gate(case.check).cloned() {
+        Some(g) => {
+            let field = |k: &str| {
+                case.params
+                    .get(k)
+                    .and_then(serde_json::Value::as_str)
+                    .map(std::borrow::Cow::Borrowed)
+            };
+            let (passes, finding) = g.passes_noting(field, |o| {
+                std::rc::Rc::new(RequestInputs::from_context(&case.context, o))
+            });
+            (!passes, finding)
+        }
+        None => (false, None),
+    };
+    // As the extension asks: the gate's finding handed along, params.stack
+    // and the context built only if a handler reads them.
+    let stack = case
+        .params
+        .get("stack")
+        .map_or_else(|| "[]".to_string(), |s| s.to_string());
+    let context = case.context.to_string();
+    let out = engine.check_lazy_noting(
+        case.check,
+        &params,
+        serial,
+        finding.as_ref(),
+        move || stack.clone(),
+        move || context.clone(),
+    );
     let mut problems = Vec::new();
     if let Some(f) = &out.fault {
         problems.push(format!("engine fault: {f}"));

@@ -82,6 +82,31 @@ pub struct Gate {
     conditions: Vec<Condition>,
 }
 
+/// What the gate learnt from an `input` condition it evaluated: the
+/// request values (of the list built with that condition's options) at
+/// least `min_length` long that occur in `params[param]`. That is the
+/// answer to the handler's own `RASP.inputs_in(params[param], options,
+/// min_length)`; handed over with the event (`Engine::check_lazy_noting`),
+/// it spares the handler a second search and a crossing out of V8.
+#[derive(Debug, Clone)]
+pub struct InputFinding {
+    /// Index of the condition in [`Gate::conditions`].
+    pub condition: usize,
+    pub min_length: usize,
+    /// The list searched: the request values built with the condition's
+    /// options.
+    pub inputs: Rc<RequestInputs>,
+    /// Where in `inputs.inputs()` the values found are, in list order.
+    pub positions: Vec<usize>,
+}
+
+impl InputFinding {
+    /// The entries found.
+    pub fn found(&self) -> impl Iterator<Item = &crate::inputs::Input> {
+        self.positions.iter().map(|&at| &self.inputs.inputs()[at])
+    }
+}
+
 /// Why a `when` value is not a list of conditions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GateError(pub String);
@@ -281,5 +306,54 @@ impl Gate {
         mut inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
     ) -> bool {
         self.conditions.iter().any(|c| c.holds(&field, &mut inputs))
+    }
+
+    /// [`Gate::passes_with`], and when the event passes, what the last
+    /// `input` condition evaluated found (the one that held, or the last
+    /// that did not: then nothing occurs). Events that do not pass cost
+    /// what they cost in `passes_with`; one that passes on an `input`
+    /// condition pays for a search of all values, which its handler would
+    /// otherwise make through `RASP.inputs_in()`.
+    pub fn passes_noting<'a>(
+        &self,
+        field: impl Fn(&str) -> Option<Cow<'a, str>>,
+        mut inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
+    ) -> (bool, Option<InputFinding>) {
+        // The last input condition that searched a text and found nothing.
+        let mut missed = None;
+        for (at, c) in self.conditions.iter().enumerate() {
+            let Condition::Input {
+                param,
+                options,
+                min_length,
+            } = c
+            else {
+                if c.holds(&field, &mut inputs) {
+                    return (true, missed);
+                }
+                continue;
+            };
+            let Some(text) = field(param) else {
+                return (true, None); // holds without a text to search
+            };
+            let list = inputs(options);
+            let holds = list.occurs_in(&text, *min_length);
+            let positions = if holds {
+                list.occurring_in(&text, *min_length)
+            } else {
+                Vec::new()
+            };
+            let finding = InputFinding {
+                condition: at,
+                min_length: *min_length,
+                inputs: list,
+                positions,
+            };
+            if holds {
+                return (true, Some(finding));
+            }
+            missed = Some(finding);
+        }
+        (false, None)
     }
 }

@@ -13,6 +13,7 @@
 //! they fire on hot paths (`call_user_func`, `array_map`) and need only an
 //! exact lookup of an argument among the request's values.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -66,24 +67,32 @@ fn decide(
     // The handlers said when they want to see an event of this type: when
     // none of their conditions holds, their answer is "ignore" without V8.
     let gate = runtime::gate(t);
+    // What the gate found on the way (the request values in the text),
+    // handed to the handlers so they need not search again.
+    let mut finding = None;
     if let (Some(g), Some(fields)) = (&gate, fields) {
         let field = |k: &str| {
             let (_, v) = fields.iter().find(|(n, _)| *n == k)?;
             // Valid UTF-8 (nearly always) is borrowed, not copied.
             Some(match std::str::from_utf8(v) {
-                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Ok(s) => Cow::Borrowed(s),
                 Err(_) => String::from_utf8_lossy(v),
             })
         };
-        if !g.passes_with(field, request::inputs) {
+        let (passes, found) = g.passes_noting(field, request::inputs);
+        if !passes {
             return None;
         }
+        finding = found;
     }
     let mut params = params();
     if let (Some(g), None) = (&gate, fields) {
-        if !g.passes(&params, request::inputs) {
+        let field = |k: &str| params.get(k).and_then(Value::as_str).map(Cow::Borrowed);
+        let (passes, found) = g.passes_noting(field, request::inputs);
+        if !passes {
             return None;
         }
+        finding = found;
     }
     let cfg = state::config();
     // to_string would go through fmt::Write a piece at a time (~3 k
@@ -100,9 +109,14 @@ fn decide(
         serde_json::to_string(&zend::php_stack(maxstack)).unwrap_or_else(|_| "[]".into())
     };
     let outcome = runtime::with_engine(|e| {
-        e.check_lazy(t, &params_json, serial, frames_json, || {
-            (*request::context_json()).clone()
-        })
+        e.check_lazy_noting(
+            t,
+            &params_json,
+            serial,
+            finding.as_ref(),
+            frames_json,
+            || (*request::context_json()).clone(),
+        )
     })?;
     for line in &outcome.logs {
         logs::plugin(line);

@@ -133,6 +133,65 @@
   }
   let lastInputsIn = null;
   let inputsInAsked = false;
+  // Per check type, the `input` conditions of its gate in the gate's order
+  // (the Rust side flattens the handlers' `when` lists the same way):
+  // { param, key } for each, null for a `contains` condition. From gates().
+  let gateInputs = Object.create(null);
+
+  // What the gate found for this event (Engine::check_lazy_noting,
+  // finding_arg): the answer to RASP.inputs_in(params[param], options,
+  // min_length) for that condition's options, taken as the last answer so
+  // the handler's own call need not search again. The rows are made only
+  // if a handler asks.
+  function noteFinding(type, params, finding) {
+    const colon = finding.indexOf(':');
+    const colon2 = finding.indexOf(':', colon + 1);
+    const conds = gateInputs[type];
+    const cond = conds === undefined ? undefined : conds[+finding.slice(0, colon)];
+    if (cond === undefined || cond === null || colon2 < 0) return;
+    const text = params[cond.param];
+    if (typeof text !== 'string') return;
+    const min = +finding.slice(colon + 1, colon2);
+    const last = lastInputsIn;
+    // The same text again (a page repeats queries): the answer made before.
+    if (last !== null && last.found !== undefined && last.text === text && last.key === cond.key && last.min === min) return;
+    lastInputsIn = {
+      text: text, key: cond.key, min: min, found: undefined,
+      positions: finding.charAt(colon2 + 1) === 'P', rows: finding.slice(colon2 + 2),
+    };
+  }
+
+  // The entries a finding names: its rows, or positions in the list (taken
+  // from the embedder once per request, as for later texts).
+  function foundEntries(last) {
+    if (!last.positions) return foundRows(last.rows);
+    if (last.rows === '') return [];
+    const at = last.rows.split(',');
+    for (let i = 0; i < at.length; i++) at[i] = +at[i];
+    return entriesAt(inputsByKey(last.key), at);
+  }
+
+  // "count(,source,decoded,name_len,value_len)*:" then the names and values:
+  // the entries of RASP.inputs_in(), as JSON.parse would make them (it cost
+  // four times as much).
+  function foundRows(rows) {
+    const colon = rows.indexOf(':');
+    if (colon < 0) return undefined;
+    const head = rows.slice(0, colon).split(',');
+    const n = +head[0];
+    if (!(n >= 0) || head.length !== 1 + 4 * n) return undefined;
+    const out = new Array(n);
+    let at = colon + 1;
+    for (let i = 0, h = 1; i < n; i++, h += 4) {
+      const nameEnd = at + +head[h + 2];
+      const valueEnd = nameEnd + +head[h + 3];
+      const row = { source: head[h], name: rows.slice(at, nameEnd), value: rows.slice(nameEnd, valueEnd) };
+      if (head[h + 1] !== '') row.decoded = head[h + 1];
+      out[i] = row;
+      at = valueEnd;
+    }
+    return at === rows.length ? out : undefined;
+  }
 
   class RASP {
     constructor(name) {
@@ -210,7 +269,14 @@
       const key = inputsKey(options);
       // Handlers of one event ask about the same text: the last answer.
       const last = lastInputsIn;
-      if (last !== null && last.text === t && last.key === key && last.min === min) return last.found;
+      if (last !== null && last.text === t && last.key === key && last.min === min) {
+        if (last.found === undefined) {
+          const rows = foundEntries(last);
+          if (rows !== undefined) return (last.found = Object.freeze(rows));
+        } else {
+          return last.found;
+        }
+      }
       let found;
       if (typeof inputsInNative === 'function') {
         if (!inputsInAsked && !inputsCache.has(key)) {
@@ -244,19 +310,22 @@
     // extension's gates search natively, so a handler registered with
     // { when: [{ param, input: options }] } sees every value a gate let in.
     static request_inputs(options) {
-      const key = inputsKey(options);
-      let list = inputsCache.get(key);
-      if (list === undefined) {
-        // The embedder's own list (the one its gates searched), else the
-        // values of the context.
-        let json = requestInputsNative(key);
-        if (json === undefined) json = requestInputsNative(key, contextText());
-        list = JSON.parse(json);
-        Object.freeze(list);
-        inputsCache.set(key, list);
-      }
-      return list;
+      return inputsByKey(inputsKey(options));
     }
+  }
+  // RASP.request_inputs() by the options' key, fetched once per request.
+  function inputsByKey(key) {
+    let list = inputsCache.get(key);
+    if (list === undefined) {
+      // The embedder's own list (the one its gates searched), else the
+      // values of the context.
+      let json = requestInputsNative(key);
+      if (json === undefined) json = requestInputsNative(key, contextText());
+      list = JSON.parse(json);
+      Object.freeze(list);
+      inputsCache.set(key, list);
+    }
+    return list;
   }
   RASP.algorithmConfig = setup.algorithmConfig || {};
   Object.defineProperty(RASP, 'SQL_TOKEN_TYPES', { value: Object.freeze(SQL_KINDS.slice()), enumerable: true });
@@ -401,7 +470,7 @@
   // The engine's entry point: judge one check event. ctxJson is passed only
   // when the request changed ('' = ask the embedder when first read); the
   // context is kept for later checks.
-  global.__rasp_check = function (type, paramsJson, ctxJson, stackJson) {
+  global.__rasp_check = function (type, paramsJson, ctxJson, stackJson, finding) {
     if (ctxJson !== undefined) {
       contextSerial++;
       contextJson = ctxJson;
@@ -419,6 +488,7 @@
     if (list === undefined) return drain(null, null);
     const params = JSON.parse(paramsJson);
     if (stackJson !== undefined && params !== null && typeof params === 'object') lazyStack(params, stackJson);
+    if (finding !== undefined && params !== null && typeof params === 'object') noteFinding(type, params, finding);
     let verdicts = null, errors = null;
     for (let i = 0; i < list.length; i++) {
       const h = list[i];
@@ -458,22 +528,36 @@
     for (const p of plugins) {
       if (p.algorithmConfig && typeof p.algorithmConfig === 'object') merge(p.algorithmConfig, overrides, 0);
     }
+    // The gates' input conditions, now that `when` can be evaluated: a
+    // snapshot keeps them (its description is read from a restored copy).
+    gates();
   };
 
   // Each type's handlers' `when`, evaluated now (after the overrides):
   // { type: [{ when } | {} (none) | { error }] }.
   function gates() {
     const out = {};
+    gateInputs = Object.create(null);
     for (const type in handlers) {
+      const conds = [];
       out[type] = handlers[type].map(function (h) {
         if (h.when === undefined || h.when === null) return {};
         try {
           const w = typeof h.when === 'function' ? h.when() : h.when;
-          return { when: JSON.parse(JSON.stringify(w)) };
+          const json = JSON.parse(JSON.stringify(w));
+          // As the gate sees them: the JSON, an array or one condition.
+          const list = Array.isArray(json) ? json : [json];
+          for (let i = 0; i < list.length; i++) {
+            const c = list[i];
+            const input = c !== null && typeof c === 'object' && c.input !== undefined;
+            conds.push(input ? { param: String(c.param), key: inputsKey(c.input) } : null);
+          }
+          return { when: json };
         } catch (e) {
           return { error: h.plugin.name + ': options.when of a "' + type + '" handler: ' + describe(e) };
         }
       });
+      gateInputs[type] = conds;
     }
     return out;
   }

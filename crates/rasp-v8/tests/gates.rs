@@ -282,3 +282,143 @@ plugin.register('sql', function (params) {
     assert_eq!(in_js[5], "[]");
     assert_eq!(in_js[6], "[]");
 }
+
+/// What a gate found on the way (`Gate::passes_noting`) answers the
+/// handler's `RASP.inputs_in()` for that text: the same answer as the
+/// embedder's own search, without asking the embedder again.
+#[test]
+fn gate_findings_answer_inputs_in() {
+    const SRC: &str = r#"
+const plugin = new RASP('found');
+const meta = { min_length: 1, headers: ['user-agent'] };
+plugin.register('sql', function (params) {
+    const found = RASP.inputs_in(params.query, meta, 2);
+    const again = RASP.inputs_in(params.query, meta, 2);
+    const other = RASP.inputs_in(params.query, meta, 3);
+    return { action: 'log', message: JSON.stringify([found, found === again, other]) };
+}, { when: [{ param: 'query', input: meta, min_length: 2 }, { param: 'query', contains: ['sleep'] }] });
+"#;
+    let ctx = json!({
+        "parameter": { "id": ["42", "x"], "q": ["a%27b", "ünï😀"] },
+        "header": { "user-agent": "ua/1" }
+    });
+    let texts = [
+        "select * from t where id = 42 and x = a'b",
+        "select 42, 42, ua/1 from t",
+        "prefix ünï😀 suffix",
+        "select sleep(1)",
+        "select sleep(42)",
+    ];
+    let snap = Snapshot::build(
+        &[PluginSource {
+            name: "found.js".into(),
+            source: SRC.into(),
+        }],
+        &EngineOptions::default(),
+    )
+    .unwrap();
+    let asked = Rc::new(std::cell::Cell::new(0));
+    let count = asked.clone();
+    let source_ctx = ctx.clone();
+    rasp_v8::set_request_inputs_source(Some(Box::new(move |opts: &str| {
+        count.set(count.get() + 1);
+        let o = InputOptions::from_json(&serde_json::from_str(opts).ok()?);
+        Some(Rc::new(RequestInputs::from_context(&source_ctx, &o)))
+    })));
+    let mut e = Engine::from_snapshot(&snap, &EngineOptions::default()).unwrap();
+    let gate = e.gate(CheckType::Sql).cloned().expect("a gate");
+    let mut serial = 0;
+    let mut answers = Vec::new();
+    for text in texts {
+        let field = |k: &str| (k == "query").then_some(std::borrow::Cow::Borrowed(text));
+        let (passes, finding) =
+            gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
+        assert!(passes, "{text}");
+        let finding = finding.expect("the input condition was evaluated");
+        assert_eq!((finding.condition, finding.min_length), (0, 2), "{text}");
+        let params = json!({ "query": text }).to_string();
+        let mut judge = |finding: Option<&rasp_core::gate::InputFinding>| {
+            serial += 1;
+            asked.set(0);
+            let c = ctx.to_string();
+            let out = e.check_lazy_noting(
+                CheckType::Sql,
+                &params,
+                serial,
+                finding,
+                || "[]".into(),
+                move || c.clone(),
+            );
+            assert!(out.fault.is_none() && out.errors.is_empty(), "{out:?}");
+            (out.verdicts[0].message.clone(), asked.get())
+        };
+        let (searched, asked_searching) = judge(None);
+        let (noted, asked_noted) = judge(Some(&finding));
+        assert_eq!(noted, searched, "{text}");
+        assert!(
+            asked_searching >= 2,
+            "{text}: both lengths searched natively"
+        );
+        assert_eq!(asked_noted, 1, "{text}: only the other length searched");
+        let found: Value = serde_json::from_str(&noted).unwrap();
+        assert_eq!(found[1], json!(true), "the answer is kept: {noted}");
+        answers.push(searched);
+    }
+    // All in one request: the first finding brings its rows, the later ones
+    // positions in the list, which crosses once.
+    serial += 1;
+    asked.set(0);
+    for (text, searched) in texts.iter().zip(&answers) {
+        let field = |k: &str| (k == "query").then_some(std::borrow::Cow::Borrowed(*text));
+        let (_, finding) =
+            gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
+        let params = json!({ "query": text }).to_string();
+        let c = ctx.to_string();
+        let out = e.check_lazy_noting(
+            CheckType::Sql,
+            &params,
+            serial,
+            finding.as_ref(),
+            || "[]".into(),
+            move || c.clone(),
+        );
+        assert_eq!(&out.verdicts[0].message, searched, "{text} in one request");
+    }
+    // Asked only for the other length: the first text's rows, the list
+    // once, positions for each later text. The findings' positions index
+    // that same list.
+    assert_eq!(
+        asked.get(),
+        1 + 1 + (texts.len() - 1),
+        "asked once for the list"
+    );
+    // A finding is the answer for its text, taken without a search (so it
+    // must come from the gate of this very check): names and values with
+    // the row format's separators and non-ASCII text arrive intact.
+    let odd = json!({ "parameter": { "a:b,c": ["not, here: ünï😀", "x", "a%27b,:"] } });
+    let list = Rc::new(RequestInputs::from_context(
+        &odd,
+        &InputOptions::from_json(&json!({ "decode_values": true })),
+    ));
+    let other = rasp_core::gate::InputFinding {
+        condition: 0,
+        min_length: 2,
+        positions: (0..list.inputs().len()).collect(),
+        inputs: list.clone(),
+    };
+    let params = json!({ "query": "select 42" }).to_string();
+    let c = ctx.to_string();
+    let out = e.check_lazy_noting(
+        CheckType::Sql,
+        &params,
+        serial + 1,
+        Some(&other),
+        || "[]".into(),
+        move || c.clone(),
+    );
+    let got: Value = serde_json::from_str(&out.verdicts[0].message).unwrap();
+    let want: Value = serde_json::from_str(&list.to_json()).unwrap();
+    assert!(want.to_string().contains("\"decoded\""), "{want}");
+    assert_eq!(got[0], want, "the finding's rows, as inputs_in gives them");
+    rasp_v8::set_request_inputs_source(None);
+}
