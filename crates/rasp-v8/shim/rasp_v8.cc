@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -102,13 +103,41 @@ class BoundedAllocator : public ArrayBuffer::Allocator {
 std::atomic<size_t> g_token_bytes{0};
 constexpr size_t kTokenBudget = 64 * 1024 * 1024;
 
-// The tokens as a Uint32Array over a vector of their own: no number per
+// The tokens as a Uint32Array over a block of their own: no number per
 // element to make. The store is not the bounded allocator's, whose refusal
 // inside ArrayBuffer::New is fatal: the token limit bounds one array (100k
 // tokens, 1.2 MB), kTokenBudget all of them.
-void TokensToArray(void *ud, const uint32_t *flat, size_t len) {
-  auto *out = static_cast<std::vector<uint32_t> *>(ud);
-  out->assign(flat, flat + len);
+struct TokenBlock {
+  uint32_t *data = nullptr;
+  size_t len = 0;
+  bool called = false;
+};
+
+void TokensToBlock(void *ud, const uint32_t *flat, size_t len) {
+  auto *out = static_cast<TokenBlock *>(ud);
+  out->called = true;
+  // One unit more: a non-null block even with no tokens.
+  out->data = static_cast<uint32_t *>(std::malloc((len + 1) * sizeof(uint32_t)));
+  if (!out->data) return;
+  std::memcpy(out->data, flat, len * sizeof(uint32_t));
+  out->len = len;
+}
+
+// The string's code units, copied into a buffer kept per thread: a query
+// is tokenized on every check that needs it, and a fresh buffer each time
+// cost an allocation and its zeroing. A long text (a bulk INSERT) gets
+// `once`, freed after the call, so no thread keeps megabytes.
+template <typename T>
+T *UnitsOf(Isolate *iso, Local<String> s, int len, std::vector<T> &once) {
+  constexpr size_t kKept = 64 * 1024;
+  thread_local std::vector<T> kept;
+  std::vector<T> &buf = static_cast<size_t>(len) <= kKept ? kept : once;
+  if (buf.size() < static_cast<size_t>(len)) buf.resize(len);
+  if constexpr (sizeof(T) == 1)
+    s->WriteOneByte(iso, buf.data(), 0, len, String::NO_NULL_TERMINATION);
+  else
+    s->Write(iso, buf.data(), 0, len, String::NO_NULL_TERMINATION);
+  return buf.data();
 }
 
 // Shared body of the tokenizer natives: hands the string's code units to
@@ -124,28 +153,39 @@ void Tokenize(const FunctionCallbackInfo<Value> &info, bool sql) {
   }
   Local<String> s = info[0].As<String>();
   int len = s->Length();
-  std::string server;
+  // Server names are short ("mysql", "pgsql"): a longer one is cut, as before.
+  char server[65];
+  size_t server_len = 0;
   if (sql && info.Length() > 1 && info[1]->IsString()) {
-    String::Utf8Value u(iso, info[1]);
-    if (*u) server.assign(*u, std::min<size_t>(u.length(), 64));
+    int n = info[1].As<String>()->WriteUtf8(iso, server, 64, nullptr,
+                                            String::NO_NULL_TERMINATION |
+                                                String::REPLACE_INVALID_UTF8);
+    server_len = n > 0 ? static_cast<size_t>(n) : 0;
   }
-  auto toks = std::make_unique<std::vector<uint32_t>>();
+  TokenBlock toks;
   if (s->IsOneByte()) {
-    std::vector<uint8_t> buf(len);
-    s->WriteOneByte(iso, buf.data(), 0, len, String::NO_NULL_TERMINATION);
+    std::vector<uint8_t> once;
+    const uint8_t *units = UnitsOf<uint8_t>(iso, s, len, once);
     if (sql)
-      g_natives.sql_tokenize(buf.data(), len, 0, server.data(), server.size(), toks.get(), TokensToArray);
+      g_natives.sql_tokenize(units, len, 0, server, server_len, &toks, TokensToBlock);
     else
-      g_natives.cmd_tokenize(buf.data(), len, 0, toks.get(), TokensToArray);
+      g_natives.cmd_tokenize(units, len, 0, &toks, TokensToBlock);
   } else {
-    std::vector<uint16_t> buf(len);
-    s->Write(iso, buf.data(), 0, len, String::NO_NULL_TERMINATION);
+    std::vector<uint16_t> once;
+    const uint16_t *units = UnitsOf<uint16_t>(iso, s, len, once);
     if (sql)
-      g_natives.sql_tokenize(buf.data(), len, 1, server.data(), server.size(), toks.get(), TokensToArray);
+      g_natives.sql_tokenize(units, len, 1, server, server_len, &toks, TokensToBlock);
     else
-      g_natives.cmd_tokenize(buf.data(), len, 1, toks.get(), TokensToArray);
+      g_natives.cmd_tokenize(units, len, 1, &toks, TokensToBlock);
   }
-  size_t n = toks->size();
+  // The tokenizer answers once; should it not, an empty array as before.
+  if (!toks.called) TokensToBlock(&toks, nullptr, 0);
+  if (!toks.data) {
+    iso->ThrowException(Exception::RangeError(
+        String::NewFromUtf8Literal(iso, "tokenize: out of memory for the token array")));
+    return;
+  }
+  size_t n = toks.len;
   size_t bytes = n * sizeof(uint32_t);
   // Token arrays live outside the V8 heap and its limit: a plugin keeping
   // every one it gets must meet a bound too. Over it, a full GC first (the
@@ -153,21 +193,20 @@ void Tokenize(const FunctionCallbackInfo<Value> &info, bool sql) {
   if (g_token_bytes.load() + bytes > kTokenBudget) {
     iso->LowMemoryNotification();
     if (g_token_bytes.load() + bytes > kTokenBudget) {
+      std::free(toks.data);
       iso->ThrowException(Exception::RangeError(String::NewFromUtf8Literal(
           iso, "tokenize: plugins hold 64 MB of token arrays already; drop some")));
       return;
     }
   }
   g_token_bytes += bytes;
-  toks->reserve(1);  // a non-null data pointer even with no tokens
-  void *data = toks->data();
   std::shared_ptr<BackingStore> store = ArrayBuffer::NewBackingStore(
-      data, bytes,
-      [](void *, size_t len, void *v) {
+      toks.data, bytes,
+      [](void *data, size_t len, void *) {
         g_token_bytes -= len;
-        delete static_cast<std::vector<uint32_t> *>(v);
+        std::free(data);
       },
-      toks.release());
+      nullptr);
   info.GetReturnValue().Set(Uint32Array::New(ArrayBuffer::New(iso, store), 0, n));
 }
 
