@@ -565,35 +565,45 @@ function sqlPolicy(params, context) {
   return null;
 }
 
-function sqlCheck(params, context) {
-  return sqlUserInput(params, context) || sqlPolicy(params, context) || { action: 'ignore' };
+// Two handlers, each called only when its own `when` holds: most queries
+// that carry a request value hold no word sql_policy looks for, and most
+// that hold one carry no request value.
+function sqlUserInputCheck(params, context) {
+  return sqlUserInput(params, context) || { action: 'ignore' };
 }
 
-// When sqlCheck can find anything: a request value in the query
-// (sql_userinput, and information_schema probing), or a word sql_policy
-// looks for. Evaluated after rasp.yml's overrides.
-function sqlWhen() {
-  const when = [];
-  const policy = enabled('sql_policy');
+function sqlPolicyCheck(params, context) {
+  return sqlPolicy(params, context) || { action: 'ignore' };
+}
+
+// sql_userinput can only fire when a request value occurs in the query.
+function sqlUserInputWhen() {
+  return enabled('sql_userinput') ? [inputIn('query')] : [];
+}
+
+// sql_policy only when the query holds a word it looks for (its
+// information_schema rule also wants a request value in the query).
+// Evaluated after rasp.yml's overrides.
+function sqlPolicyWhen() {
+  if (!enabled('sql_policy')) return [];
   const cfg = algorithmConfig.sql_policy;
   const feature = (cfg && cfg.feature) || {};
-  if (enabled('sql_userinput') || (policy && feature.information_schema)) when.push(inputIn('query'));
-  if (policy) {
-    const words = [];
-    if (feature.union_null) words.push('union');
-    if (feature.version_comment) words.push('/*!', '/*m!');
-    if (feature.into_outfile) words.push('outfile', 'dumpfile');
-    if (feature.stacked_query) words.push(';');
-    if (feature.function_blacklist && Array.isArray(cfg.function_blacklist)) {
-      cfg.function_blacklist.forEach(function (f) { words.push(String(f)); });
-    }
-    if (words.length) when.push({ param: 'query', contains: words });
+  const words = [];
+  if (feature.union_null) words.push('union');
+  if (feature.version_comment) words.push('/*!', '/*m!');
+  if (feature.into_outfile) words.push('outfile', 'dumpfile');
+  if (feature.stacked_query) words.push(';');
+  if (feature.information_schema) words.push('information_schema');
+  if (feature.function_blacklist && Array.isArray(cfg.function_blacklist)) {
+    cfg.function_blacklist.forEach(function (f) { words.push(String(f)); });
   }
-  return when;
+  return words.length ? [{ param: 'query', contains: words }] : [];
 }
 
-plugin.register('sql', sqlCheck, { when: sqlWhen });
-plugin.register('sqlPrepared', sqlCheck, { when: sqlWhen });
+plugin.register('sql', sqlUserInputCheck, { when: sqlUserInputWhen });
+plugin.register('sql', sqlPolicyCheck, { when: sqlPolicyWhen });
+plugin.register('sqlPrepared', sqlUserInputCheck, { when: sqlUserInputWhen });
+plugin.register('sqlPrepared', sqlPolicyCheck, { when: sqlPolicyWhen });
 
 // A syntax error the database reported for a query that carries a request
 // value with characters that can break SQL.

@@ -31,10 +31,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rasp_core::gate::{GatePass, NAMED_HANDLERS};
 use rasp_core::inputs::RequestInputs;
 use rasp_core::verdict::decisive;
 use rasp_core::{Action, CheckType, RaspConfig, Verdict};
-use rasp_v8::{Engine, EngineOptions, PluginSource};
+use rasp_v8::{CheckOutcome, Engine, EngineOptions, PluginSource};
 use serde_json::{Map, Value};
 
 /// What to run.
@@ -317,37 +318,56 @@ fn judge(engine: &mut Engine, case: &Case, serial: u64, monitor: bool) -> Result
     // What the extension does first: the type's gate may keep the event
     // from V8 altogether. The plugin still judges it here, so a `when` that
     // would hide an event the plugin flags fails the case.
-    let (gated, finding) = match engine.gate(case.check).cloned() {
-        Some(g) => {
-            let field = |k: &str| {
-                case.params
-                    .get(k)
-                    .and_then(serde_json::Value::as_str)
-                    .map(std::borrow::Cow::Borrowed)
-            };
-            let (passes, finding) = g.passes_noting(field, |o| {
-                std::rc::Rc::new(RequestInputs::from_context(&case.context, o))
-            });
-            (!passes, finding)
-        }
-        None => (false, None),
+    let gate = engine.gate(case.check).cloned();
+    let pass = gate.as_ref().and_then(|g| {
+        let field = |k: &str| {
+            case.params
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(std::borrow::Cow::Borrowed)
+        };
+        g.passes_noting(field, |o| {
+            std::rc::Rc::new(RequestInputs::from_context(&case.context, o))
+        })
+    });
+    let gated = gate.is_some() && pass.is_none();
+    // As the extension asks: only the handlers the gate names, with what it
+    // found; params.stack and the context built only if a handler reads
+    // them. An event the gate skips goes to every handler here.
+    let ask = |engine: &mut Engine, pass: Option<&GatePass>| {
+        let stack = case
+            .params
+            .get("stack")
+            .map_or_else(|| "[]".to_string(), |s| s.to_string());
+        let context = case.context.to_string();
+        engine.check_lazy_noting(
+            case.check,
+            &params,
+            serial,
+            pass,
+            move || stack.clone(),
+            move || context.clone(),
+        )
     };
-    // As the extension asks: the gate's finding handed along, params.stack
-    // and the context built only if a handler reads them.
-    let stack = case
-        .params
-        .get("stack")
-        .map_or_else(|| "[]".to_string(), |s| s.to_string());
-    let context = case.context.to_string();
-    let out = engine.check_lazy_noting(
-        case.check,
-        &params,
-        serial,
-        finding.as_ref(),
-        move || stack.clone(),
-        move || context.clone(),
-    );
+    let out = ask(engine, pass.as_ref());
+    // Handlers the gate left out must have had nothing to say: all of them
+    // together must come to the same decision.
+    let skipped = gate.as_ref().zip(pass.as_ref()).is_some_and(|(g, p)| {
+        (0..g.handler_count().min(NAMED_HANDLERS)).any(|h| p.handlers & (1 << h) == 0)
+    });
+    let action = |o: &CheckOutcome| decisive(&o.verdicts).map_or(Action::Ignore, |v| v.action);
     let mut problems = Vec::new();
+    if skipped {
+        let all = ask(engine, None);
+        if action(&all) != action(&out) {
+            let top = decisive(&all.verdicts).map_or_else(|| "ignore".to_string(), show_verdict);
+            problems.push(format!(
+                "a {} handler's `when` conditions keep this event from it, but all handlers \
+                 together answer {top}: the extension would not ask that one",
+                case.check
+            ));
+        }
+    }
     if let Some(f) = &out.fault {
         problems.push(format!("engine fault: {f}"));
     }

@@ -80,6 +80,25 @@ impl fmt::Debug for Condition {
 #[derive(Debug, Default)]
 pub struct Gate {
     conditions: Vec<Condition>,
+    /// The handler (its index among the type's handlers) of each condition.
+    handler_of: Vec<usize>,
+    handlers: usize,
+}
+
+/// Handlers a [`GatePass`] names one by one; those from this index on are
+/// always called (the runtime tests the mask with 32-bit operations).
+pub const NAMED_HANDLERS: usize = 31;
+
+/// What the gate decided about an event it lets through.
+#[derive(Debug, Clone)]
+pub struct GatePass {
+    /// Bit `i` set: a condition of handler `i` holds, so the runtime calls
+    /// it; a handler none of whose conditions holds is skipped, as its
+    /// `when` says (handlers from [`NAMED_HANDLERS`] on are always called).
+    pub handlers: u32,
+    /// What an `input` condition found on the way: the one that held, or
+    /// else one that searched and found nothing.
+    pub finding: Option<InputFinding>,
 }
 
 /// What the gate learnt from an `input` condition it evaluated: the
@@ -262,10 +281,17 @@ impl Gate {
     /// them has none (then every event goes to the handlers).
     pub fn from_handlers(whens: &[Option<Vec<Condition>>]) -> Option<Gate> {
         let mut conditions = Vec::new();
-        for w in whens {
-            conditions.extend(w.as_ref()?.iter().cloned());
+        let mut handler_of = Vec::new();
+        for (h, w) in whens.iter().enumerate() {
+            let w = w.as_ref()?;
+            conditions.extend(w.iter().cloned());
+            handler_of.extend(std::iter::repeat(h).take(w.len()));
         }
-        Some(Gate { conditions })
+        Some(Gate {
+            conditions,
+            handler_of,
+            handlers: whens.len(),
+        })
     }
 
     /// Parses a `when` list (an array of condition objects, or one object).
@@ -277,6 +303,11 @@ impl Gate {
                 "\"when\" must be a condition object or an array of them, not {other}"
             ))),
         }
+    }
+
+    /// How many handlers the gate stands for.
+    pub fn handler_count(&self) -> usize {
+        self.handlers
     }
 
     pub fn conditions(&self) -> &[Condition] {
@@ -308,52 +339,68 @@ impl Gate {
         self.conditions.iter().any(|c| c.holds(&field, &mut inputs))
     }
 
-    /// [`Gate::passes_with`], and when the event passes, what the last
-    /// `input` condition evaluated found (the one that held, or the last
-    /// that did not: then nothing occurs). Events that do not pass cost
-    /// what they cost in `passes_with`; one that passes on an `input`
+    /// [`Gate::passes_with`], and for an event that passes, which handlers
+    /// want it and what an `input` condition found (see [`GatePass`]).
+    /// `None` when no handler wants it. An event no handler wants costs
+    /// what it costs in `passes_with`; one that passes on an `input`
     /// condition pays for a search of all values, which its handler would
-    /// otherwise make through `RASP.inputs_in()`.
+    /// otherwise make through `RASP.inputs_in()`, and each handler's
+    /// conditions are tried until one holds.
     pub fn passes_noting<'a>(
         &self,
         field: impl Fn(&str) -> Option<Cow<'a, str>>,
         mut inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
-    ) -> (bool, Option<InputFinding>) {
-        // The last input condition that searched a text and found nothing.
+    ) -> Option<GatePass> {
+        let mut handlers = 0u32;
+        let mut unnamed = false;
+        let mut found: Option<InputFinding> = None;
         let mut missed = None;
         for (at, c) in self.conditions.iter().enumerate() {
-            let Condition::Input {
-                param,
-                options,
-                min_length,
-            } = c
-            else {
-                if c.holds(&field, &mut inputs) {
-                    return (true, missed);
-                }
-                continue;
-            };
-            let Some(text) = field(param) else {
-                return (true, None); // holds without a text to search
-            };
-            let list = inputs(options);
-            let holds = list.occurs_in(&text, *min_length);
-            let positions = if holds {
-                list.occurring_in(&text, *min_length)
-            } else {
-                Vec::new()
-            };
-            let finding = InputFinding {
-                condition: at,
-                min_length: *min_length,
-                inputs: list,
-                positions,
+            let h = self.handler_of[at];
+            if h < NAMED_HANDLERS && handlers & (1 << h) != 0 {
+                continue; // that handler is called already
+            }
+            let holds = match c {
+                Condition::Input {
+                    param,
+                    options,
+                    min_length,
+                } => match field(param) {
+                    None => true, // holds without a text to search
+                    Some(text) => {
+                        let list = inputs(options);
+                        let holds = list.occurs_in(&text, *min_length);
+                        let finding = InputFinding {
+                            condition: at,
+                            min_length: *min_length,
+                            positions: if holds {
+                                list.occurring_in(&text, *min_length)
+                            } else {
+                                Vec::new()
+                            },
+                            inputs: list,
+                        };
+                        if !holds {
+                            missed = Some(finding);
+                        } else if found.is_none() {
+                            found = Some(finding);
+                        }
+                        holds
+                    }
+                },
+                Condition::Contains { .. } => c.holds(&field, &mut inputs),
             };
             if holds {
-                return (true, Some(finding));
+                if h < NAMED_HANDLERS {
+                    handlers |= 1 << h;
+                } else {
+                    unnamed = true;
+                }
             }
-            missed = Some(finding);
         }
-        (false, None)
+        (handlers != 0 || unnamed).then(|| GatePass {
+            handlers,
+            finding: found.or(missed),
+        })
     }
 }

@@ -303,6 +303,42 @@ fn bad_when_values_name_the_problem() {
 }
 
 proptest! {
+    /// passes_noting lets through what passes_with lets through, names the
+    /// handlers whose own conditions hold, and its finding is the search.
+    #[test]
+    fn noting_agrees_with_each_handlers_conditions(
+        vals in proptest::collection::vec("[ab;']{1,3}", 0..6),
+        query in "[ab;' ]{0,24}",
+        missing in any::<bool>(),
+    ) {
+        let meta = json!({ "min_length": 1 });
+        let whens = [
+            json!([{ "param": "query", "input": meta, "min_length": 2 }]),
+            json!([{ "param": "query", "contains": [";"] }, { "param": "other", "contains": ["b"] }]),
+            json!({ "param": "query", "input": meta }),
+        ];
+        let g = gate(whens.iter().cloned().map(Some).collect()).expect("gate");
+        let ctx = json!({ "parameter": { "v": vals } });
+        let params = if missing { json!({}) } else { json!({ "query": query }) };
+        let field = |k: &str| params.get(k).and_then(Value::as_str).map(std::borrow::Cow::Borrowed);
+        let inputs = |o: &std::sync::Arc<InputOptions>| Rc::new(RequestInputs::from_context(&ctx, o));
+        let pass = g.passes_noting(field, inputs);
+        prop_assert_eq!(pass.is_some(), passes(&g, params.clone(), &ctx));
+        let Some(pass) = pass else { return Ok(()) };
+        for (h, w) in whens.iter().enumerate() {
+            let alone = gate(vec![Some(w.clone())]).expect("gate");
+            prop_assert_eq!(pass.handlers & (1 << h) != 0, passes(&alone, params.clone(), &ctx), "handler {}", h);
+        }
+        if let Some(f) = &pass.finding {
+            let min = f.min_length;
+            let want: Vec<usize> = f.inputs.inputs().iter().enumerate()
+                .filter(|(_, i)| js_len(&i.value) >= min && query.contains(&i.value))
+                .map(|(at, _)| at)
+                .collect();
+            prop_assert_eq!(&f.positions, &want);
+        }
+    }
+
     #[test]
     fn searches_agree_with_a_naive_search(
         vals in proptest::collection::vec("[ab%'/.é ]{0,6}", 0..30),

@@ -67,9 +67,10 @@ fn decide(
     // The handlers said when they want to see an event of this type: when
     // none of their conditions holds, their answer is "ignore" without V8.
     let gate = runtime::gate(t);
-    // What the gate found on the way (the request values in the text),
-    // handed to the handlers so they need not search again.
-    let mut finding = None;
+    // Which handlers the gate lets the event through to, and what it found
+    // on the way (the request values in the text): handed to the runtime
+    // so it calls only those and they need not search again.
+    let mut pass = None;
     if let (Some(g), Some(fields)) = (&gate, fields) {
         let field = |k: &str| {
             let (_, v) = fields.iter().find(|(n, _)| *n == k)?;
@@ -79,20 +80,12 @@ fn decide(
                 Err(_) => String::from_utf8_lossy(v),
             })
         };
-        let (passes, found) = g.passes_noting(field, request::inputs);
-        if !passes {
-            return None;
-        }
-        finding = found;
+        pass = Some(g.passes_noting(field, request::inputs)?);
     }
     let mut params = params();
     if let (Some(g), None) = (&gate, fields) {
         let field = |k: &str| params.get(k).and_then(Value::as_str).map(Cow::Borrowed);
-        let (passes, found) = g.passes_noting(field, request::inputs);
-        if !passes {
-            return None;
-        }
-        finding = found;
+        pass = Some(g.passes_noting(field, request::inputs)?);
     }
     let cfg = state::config();
     // to_string would go through fmt::Write a piece at a time (~3 k
@@ -109,14 +102,9 @@ fn decide(
         serde_json::to_string(&zend::php_stack(maxstack)).unwrap_or_else(|_| "[]".into())
     };
     let outcome = runtime::with_engine(|e| {
-        e.check_lazy_noting(
-            t,
-            &params_json,
-            serial,
-            finding.as_ref(),
-            frames_json,
-            || (*request::context_json()).clone(),
-        )
+        e.check_lazy_noting(t, &params_json, serial, pass.as_ref(), frames_json, || {
+            (*request::context_json()).clone()
+        })
     })?;
     for line in &outcome.logs {
         logs::plugin(line);

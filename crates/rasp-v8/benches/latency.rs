@@ -196,14 +196,14 @@ fn main() {
         // check with what the gate found, as rasp-ext's check::decide.
         let as_extension = |e: &mut Engine, query: &str, params: &str, serial: u64| {
             let field = |k: &str| (k == "query").then_some(std::borrow::Cow::Borrowed(query));
-            let (passes, finding) = gate.passes_noting(field, |o| lists.by_options(o));
-            assert!(passes, "the gate lets the query through");
+            let pass = gate.passes_noting(field, |o| lists.by_options(o));
+            assert!(pass.is_some(), "the gate lets the query through");
             let c = lazy_ctx.clone();
             let o = e.check_lazy_noting(
                 CheckType::Sql,
                 params,
                 serial,
-                finding.as_ref(),
+                pass.as_ref(),
                 stack_json,
                 move || (*c).clone(),
             );

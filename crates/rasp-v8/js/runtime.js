@@ -470,7 +470,10 @@
   // The engine's entry point: judge one check event. ctxJson is passed only
   // when the request changed ('' = ask the embedder when first read); the
   // context is kept for later checks.
-  global.__rasp_check = function (type, paramsJson, ctxJson, stackJson, finding) {
+  // `gate` (Engine::check_lazy_noting): "handlers" or "handlers:finding",
+  // the handlers the type's gate let the event through to (bit i: handler
+  // i; from the 32nd on, always) and what it found (see noteFinding).
+  global.__rasp_check = function (type, paramsJson, ctxJson, stackJson, gate) {
     if (ctxJson !== undefined) {
       contextSerial++;
       contextJson = ctxJson;
@@ -488,9 +491,15 @@
     if (list === undefined) return drain(null, null);
     const params = JSON.parse(paramsJson);
     if (stackJson !== undefined && params !== null && typeof params === 'object') lazyStack(params, stackJson);
-    if (finding !== undefined && params !== null && typeof params === 'object') noteFinding(type, params, finding);
+    let wanted = -1;
+    if (gate !== undefined) {
+      const colon = gate.indexOf(':');
+      wanted = +(colon < 0 ? gate : gate.slice(0, colon));
+      if (colon >= 0 && params !== null && typeof params === 'object') noteFinding(type, params, gate.slice(colon + 1));
+    }
     let verdicts = null, errors = null;
     for (let i = 0; i < list.length; i++) {
+      if (i < 31 && (wanted & (1 << i)) === 0) continue;
       const h = list[i];
       let v;
       try {

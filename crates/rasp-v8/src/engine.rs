@@ -7,7 +7,7 @@ use std::ptr::NonNull;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use rasp_core::gate::{Gate, InputFinding};
+use rasp_core::gate::{Gate, GatePass, InputFinding};
 use rasp_core::{CheckType, CheckTypeSet, Verdict};
 use serde::Deserialize;
 
@@ -836,18 +836,19 @@ impl Engine {
         self.check_lazy_noting(t, params_json, serial, None, stack, context)
     }
 
-    /// [`Engine::check_lazy`] with what the type's gate found while it let
-    /// the event through ([`Gate::passes_noting`]): a handler's
-    /// `RASP.inputs_in()` for that text and those options is answered from
-    /// it, without searching again or leaving V8. The finding must come
-    /// from this engine's gate for `t`, for these params, with the request
-    /// values `RASP.request_inputs()` answers from during this check.
+    /// [`Engine::check_lazy`] with what the type's gate decided when it let
+    /// the event through ([`Gate::passes_noting`]): only the handlers it
+    /// names are called, and a handler's `RASP.inputs_in()` for the text
+    /// and options of its finding is answered from it, without searching
+    /// again or leaving V8. `pass` must come from this engine's gate for
+    /// `t`, for these params, with the request values
+    /// `RASP.request_inputs()` answers from during this check.
     pub fn check_lazy_noting(
         &mut self,
         t: CheckType,
         params_json: &str,
         serial: u64,
-        finding: Option<&InputFinding>,
+        pass: Option<&GatePass>,
         stack: impl Fn() -> String + 'static,
         context: impl Fn() -> String + 'static,
     ) -> CheckOutcome {
@@ -855,10 +856,14 @@ impl Engine {
             stack: Box::new(stack),
             context: Box::new(context),
         };
-        let finding = finding.map(|f| {
-            let rows = self.finding_serial != Some(serial);
-            self.finding_serial = Some(serial);
-            finding_arg(f, rows)
+        // "handlers" or "handlers:finding" (runtime.js __rasp_check).
+        let gate = pass.map(|p| match &p.finding {
+            None => p.handlers.to_string(),
+            Some(f) => {
+                let rows = self.finding_serial != Some(serial);
+                self.finding_serial = Some(serial);
+                format!("{}:{}", p.handlers, finding_arg(f, rows))
+            }
         });
         natives::with_sources(sources, || {
             self.check_inner(
@@ -867,7 +872,7 @@ impl Engine {
                 Some(""),
                 serial,
                 None::<fn() -> String>,
-                finding.as_deref(),
+                gate.as_deref(),
             )
         })
     }

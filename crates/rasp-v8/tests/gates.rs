@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use rasp_core::gate::{GatePass, InputFinding};
 use rasp_core::inputs::{InputOptions, RequestInputs};
 use rasp_core::CheckType;
 use rasp_v8::{Engine, EngineOptions, PluginSource, Snapshot};
@@ -331,13 +332,15 @@ plugin.register('sql', function (params) {
     let mut answers = Vec::new();
     for text in texts {
         let field = |k: &str| (k == "query").then_some(std::borrow::Cow::Borrowed(text));
-        let (passes, finding) =
-            gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
-        assert!(passes, "{text}");
-        let finding = finding.expect("the input condition was evaluated");
+        let pass = gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
+        let pass = pass.expect(text);
+        let finding = pass
+            .finding
+            .as_ref()
+            .expect("the input condition was evaluated");
         assert_eq!((finding.condition, finding.min_length), (0, 2), "{text}");
         let params = json!({ "query": text }).to_string();
-        let mut judge = |finding: Option<&rasp_core::gate::InputFinding>| {
+        let mut judge = |pass: Option<&GatePass>| {
             serial += 1;
             asked.set(0);
             let c = ctx.to_string();
@@ -345,7 +348,7 @@ plugin.register('sql', function (params) {
                 CheckType::Sql,
                 &params,
                 serial,
-                finding,
+                pass,
                 || "[]".into(),
                 move || c.clone(),
             );
@@ -353,7 +356,7 @@ plugin.register('sql', function (params) {
             (out.verdicts[0].message.clone(), asked.get())
         };
         let (searched, asked_searching) = judge(None);
-        let (noted, asked_noted) = judge(Some(&finding));
+        let (noted, asked_noted) = judge(Some(&pass));
         assert_eq!(noted, searched, "{text}");
         assert!(
             asked_searching >= 2,
@@ -370,15 +373,14 @@ plugin.register('sql', function (params) {
     asked.set(0);
     for (text, searched) in texts.iter().zip(&answers) {
         let field = |k: &str| (k == "query").then_some(std::borrow::Cow::Borrowed(*text));
-        let (_, finding) =
-            gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
+        let pass = gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
         let params = json!({ "query": text }).to_string();
         let c = ctx.to_string();
         let out = e.check_lazy_noting(
             CheckType::Sql,
             &params,
             serial,
-            finding.as_ref(),
+            pass.as_ref(),
             || "[]".into(),
             move || c.clone(),
         );
@@ -400,11 +402,14 @@ plugin.register('sql', function (params) {
         &odd,
         &InputOptions::from_json(&json!({ "decode_values": true })),
     ));
-    let other = rasp_core::gate::InputFinding {
-        condition: 0,
-        min_length: 2,
-        positions: (0..list.inputs().len()).collect(),
-        inputs: list.clone(),
+    let other = GatePass {
+        handlers: 1,
+        finding: Some(InputFinding {
+            condition: 0,
+            min_length: 2,
+            positions: (0..list.inputs().len()).collect(),
+            inputs: list.clone(),
+        }),
     };
     let params = json!({ "query": "select 42" }).to_string();
     let c = ctx.to_string();
@@ -421,4 +426,47 @@ plugin.register('sql', function (params) {
     assert!(want.to_string().contains("\"decoded\""), "{want}");
     assert_eq!(got[0], want, "the finding's rows, as inputs_in gives them");
     rasp_v8::set_request_inputs_source(None);
+}
+
+/// The runtime calls only the handlers the gate names: a handler none of
+/// whose own conditions holds is skipped, as its `when` says.
+#[test]
+fn only_the_handlers_whose_conditions_hold_are_called() {
+    const SRC: &str = r#"
+const plugin = new RASP('masks');
+const meta = { min_length: 1 };
+plugin.register('sql', function () { return { action: 'log', message: 'input', algorithm: 'a' }; },
+    { when: [{ param: 'query', input: meta, min_length: 2 }] });
+plugin.register('sql', function () { return { action: 'log', message: 'word', algorithm: 'b' }; },
+    { when: [{ param: 'query', contains: ['sleep'] }, { param: 'query', contains: ['union'] }] });
+"#;
+    let e = &mut engine_with(SRC, json!({}));
+    let ctx = json!({ "parameter": { "id": ["42"] } });
+    let gate = e.gate(CheckType::Sql).cloned().expect("a gate");
+    assert_eq!(gate.handler_count(), 2);
+    let cases = [
+        ("select 42", Some(vec!["input"])),
+        ("select union 1", Some(vec!["word"])),
+        ("select sleep(42)", Some(vec!["input", "word"])),
+        ("select 1", None),
+    ];
+    for (serial, (text, want)) in cases.into_iter().enumerate() {
+        let field = |k: &str| (k == "query").then_some(std::borrow::Cow::Borrowed(text));
+        let pass = gate.passes_noting(field, |o| Rc::new(RequestInputs::from_context(&ctx, o)));
+        let Some(want) = want else {
+            assert!(pass.is_none(), "{text}: no handler wants it");
+            continue;
+        };
+        let c = ctx.to_string();
+        let out = e.check_lazy_noting(
+            CheckType::Sql,
+            &json!({ "query": text }).to_string(),
+            serial as u64 + 1,
+            pass.as_ref(),
+            || "[]".into(),
+            move || c.clone(),
+        );
+        let got: Vec<&str> = out.verdicts.iter().map(|v| v.message.as_str()).collect();
+        assert_eq!(got, want, "{text}");
+    }
 }
