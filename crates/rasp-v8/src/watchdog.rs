@@ -297,6 +297,10 @@ mod tests {
     #[test]
     fn a_reused_cpu_reading_is_never_below_the_truth() {
         let clock = this_thread_clock().expect("thread CPU clock");
+        // A reading left by an earlier test on this thread could expire
+        // between the two calls below; the second would then read the clock
+        // (a system call later than `now`) and overshoot the bound checked.
+        CPU_SAMPLE.with(|s| s.set(None));
         let t0 = Instant::now();
         let (_, start) = cpu_start(t0);
         // Burn some CPU, then ask again within the reuse window.
