@@ -22,6 +22,16 @@ fn engine_with(source: &str, algorithm_config: Value) -> Engine {
     Engine::from_sources(&plugins, &opts).expect("plugin loads")
 }
 
+/// A snapshot of one plugin, built as the agent builds it (the gates'
+/// conditions are then read from a restored isolate).
+fn snapshot_of(name: &str, source: &str) -> Snapshot {
+    let plugins = [PluginSource {
+        name: name.into(),
+        source: source.into(),
+    }];
+    Snapshot::build(&plugins, &EngineOptions::default()).expect("plugin loads")
+}
+
 fn passes(e: &Engine, t: CheckType, params: Value, ctx: &Value) -> Option<bool> {
     e.gate(t)
         .map(|g| g.passes(&params, |o| Rc::new(RequestInputs::from_context(ctx, o))))
@@ -224,14 +234,7 @@ plugin.register('sql', function (params) {
             })
             .collect()
     };
-    let snap = Snapshot::build(
-        &[PluginSource {
-            name: "in.js".into(),
-            source: SRC.into(),
-        }],
-        &EngineOptions::default(),
-    )
-    .unwrap();
+    let snap = snapshot_of("in.js", SRC);
     let mut e = Engine::from_snapshot(&snap, &EngineOptions::default()).unwrap();
     let in_js = run(&mut e, false);
     // As in the extension: both answered from a native list of the context.
@@ -310,14 +313,7 @@ plugin.register('sql', function (params) {
         "select sleep(1)",
         "select sleep(42)",
     ];
-    let snap = Snapshot::build(
-        &[PluginSource {
-            name: "found.js".into(),
-            source: SRC.into(),
-        }],
-        &EngineOptions::default(),
-    )
-    .unwrap();
+    let snap = snapshot_of("found.js", SRC);
     let asked = Rc::new(std::cell::Cell::new(0));
     let count = asked.clone();
     let source_ctx = ctx.clone();
