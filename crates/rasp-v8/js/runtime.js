@@ -495,6 +495,7 @@
     if (gate !== undefined) {
       const colon = gate.indexOf(':');
       wanted = +(colon < 0 ? gate : gate.slice(0, colon));
+      if (!(wanted >= 0)) wanted = -1; // unreadable: every handler, as without a gate
       if (colon >= 0 && params !== null && typeof params === 'object') noteFinding(type, params, gate.slice(colon + 1));
     }
     let verdicts = null, errors = null;
