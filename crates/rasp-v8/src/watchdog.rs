@@ -297,9 +297,8 @@ mod tests {
     #[test]
     fn a_reused_cpu_reading_is_never_below_the_truth() {
         let clock = this_thread_clock().expect("thread CPU clock");
-        // A reading left by an earlier test on this thread could expire
-        // between the two calls below; the second would then read the clock
-        // (a system call later than `now`) and overshoot the bound checked.
+        // Start from a reading of our own, not one an earlier test left on
+        // this thread.
         CPU_SAMPLE.with(|s| s.set(None));
         let t0 = Instant::now();
         let (_, start) = cpu_start(t0);
@@ -309,9 +308,12 @@ mod tests {
             x = x.wrapping_add(std::hint::black_box(1));
         }
         std::hint::black_box(x);
+        // The truth is read before `now`: read after it, it also counts the
+        // CPU spent since (in cpu_start itself), and the comparison failed
+        // by a fraction of a microsecond now and then.
+        let truth = cpu_now(clock).unwrap();
         let now = Instant::now();
         let (_, estimate) = cpu_start(now);
-        let truth = cpu_now(clock).unwrap();
         assert!(estimate >= truth, "{estimate:?} < {truth:?}");
         // Reused (the thread was not held off the CPU past the window, as
         // it can be while other tests run): the first reading plus the wall
