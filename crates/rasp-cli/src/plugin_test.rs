@@ -320,13 +320,7 @@ fn judge(engine: &mut Engine, case: &Case, serial: u64, monitor: bool) -> Result
     // would hide an event the plugin flags fails the case.
     let gate = engine.gate(case.check).cloned();
     let pass = gate.as_ref().and_then(|g| {
-        let field = |k: &str| {
-            case.params
-                .get(k)
-                .and_then(serde_json::Value::as_str)
-                .map(std::borrow::Cow::Borrowed)
-        };
-        g.passes_noting(field, |o| {
+        g.passes_noting_params(&case.params, |o| {
             std::rc::Rc::new(RequestInputs::from_context(&case.context, o))
         })
     });

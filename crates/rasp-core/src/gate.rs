@@ -126,6 +126,11 @@ impl InputFinding {
     }
 }
 
+/// A params object's string fields, as the conditions read them.
+fn string_field<'a>(params: &'a Value) -> impl Fn(&str) -> Option<Cow<'a, str>> {
+    move |k: &str| params.get(k).and_then(Value::as_str).map(Cow::Borrowed)
+}
+
 /// Why a `when` value is not a list of conditions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GateError(pub String);
@@ -322,10 +327,16 @@ impl Gate {
         params: &Value,
         inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
     ) -> bool {
-        self.passes_with(
-            |k| params.get(k).and_then(Value::as_str).map(Cow::Borrowed),
-            inputs,
-        )
+        self.passes_with(string_field(params), inputs)
+    }
+
+    /// [`Gate::passes_noting`] reading a params object.
+    pub fn passes_noting_params(
+        &self,
+        params: &Value,
+        inputs: impl FnMut(&Arc<InputOptions>) -> Rc<RequestInputs>,
+    ) -> Option<GatePass> {
+        self.passes_noting(string_field(params), inputs)
     }
 
     /// [`Gate::passes`] reading the params through `field` (the params

@@ -84,8 +84,7 @@ fn decide(
     }
     let mut params = params();
     if let (Some(g), None) = (&gate, fields) {
-        let field = |k: &str| params.get(k).and_then(Value::as_str).map(Cow::Borrowed);
-        pass = Some(g.passes_noting(field, request::inputs)?);
+        pass = Some(g.passes_noting_params(&params, request::inputs)?);
     }
     let cfg = state::config();
     // to_string would go through fmt::Write a piece at a time (~3 k
