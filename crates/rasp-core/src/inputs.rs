@@ -219,6 +219,9 @@ fn push_json_str(out: &mut String, s: &str) {
 
 /// Length in UTF-16 code units (JavaScript's `.length`).
 pub fn js_len(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.len(); // one unit per byte; checked a word at a time
+    }
     s.chars().map(char::len_utf16).sum()
 }
 

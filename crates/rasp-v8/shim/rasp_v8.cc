@@ -119,7 +119,7 @@ void TokensToBlock(void *ud, const uint32_t *flat, size_t len) {
   // One unit more: a non-null block even with no tokens.
   out->data = static_cast<uint32_t *>(std::malloc((len + 1) * sizeof(uint32_t)));
   if (!out->data) return;
-  std::memcpy(out->data, flat, len * sizeof(uint32_t));
+  if (len > 0) std::memcpy(out->data, flat, len * sizeof(uint32_t));
   out->len = len;
 }
 

@@ -210,13 +210,7 @@ fn finding_arg(out: &mut String, f: &InputFinding, rows: bool) {
         }
         return;
     }
-    let units = |s: &str| {
-        if s.is_ascii() {
-            s.len()
-        } else {
-            rasp_core::inputs::js_len(s)
-        }
-    };
+    let units = rasp_core::inputs::js_len;
     out.push('R');
     push_number(out, f.positions.len());
     for i in f.found() {
@@ -907,7 +901,7 @@ impl Engine {
         stack_json: Option<&str>,
         serial: u64,
         context_json: Option<impl FnOnce() -> String>,
-        finding: Option<&str>,
+        gate: Option<&str>,
     ) -> CheckOutcome {
         let start = Instant::now();
         let mut outcome = CheckOutcome::default();
@@ -930,7 +924,7 @@ impl Engine {
                 Some(params_json),
                 ctx_arg,
                 stack_json,
-                finding,
+                gate,
             ],
         );
         outcome.elapsed = start.elapsed();
